@@ -1,0 +1,63 @@
+//! Summary statistics over replications.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Mean, 95% confidence half-width, min and max of a metric over replications.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stat {
+    pub mean: f64,
+    /// Half-width of the 95% Student-t interval of the mean (0 for one value).
+    pub ci95: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// The two-sided 95% Student-t quantile for `n` observations.
+pub fn t_quantile(n: usize) -> f64 {
+    if n < 2 {
+        return 0.0;
+    }
+    StudentsT::new(0.0, 1.0, (n - 1) as f64).map(|t| t.inverse_cdf(0.975)).unwrap_or(f64::NAN)
+}
+
+/// Summarises `values` (summed in order, so the result does not depend on how
+/// they were computed).
+pub fn summarize(values: &[f64]) -> Stat {
+    let n = values.len();
+    if n == 0 {
+        return Stat { mean: 0.0, ci95: 0.0, min: 0.0, max: 0.0 };
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
+    let max = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let ci95 = if n < 2 {
+        0.0
+    } else {
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        t_quantile(n) * (var / n as f64).sqrt()
+    };
+    Stat { mean, ci95, min, max }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn student_t_quantiles_match_tables() {
+        // Two-sided 95% points from any t table: df 1 → 12.706, df 9 → 2.262, df 29 → 2.045.
+        assert!((t_quantile(2) - 12.706).abs() < 1e-3);
+        assert!((t_quantile(10) - 2.262).abs() < 1e-3);
+        assert!((t_quantile(30) - 2.045).abs() < 1e-3);
+        assert_eq!(t_quantile(1), 0.0);
+    }
+
+    #[test]
+    fn summary_by_hand() {
+        // 1, 2, 3: mean 2, sample sd 1, half-width 4.303 × 1/√3 = 2.484.
+        let s = summarize(&[1.0, 2.0, 3.0]);
+        assert_eq!((s.mean, s.min, s.max), (2.0, 1.0, 3.0));
+        assert!((s.ci95 - 4.302653 / 3f64.sqrt()).abs() < 1e-5);
+        assert_eq!(summarize(&[5.0]).ci95, 0.0);
+    }
+}

@@ -1,0 +1,249 @@
+//! Calls: arrival, routing by the phone system (R17, R18), answer, end and drop.
+//! This is the hot path; it reads the flags `settle` caches and changes no
+//! server state beyond port counts.
+
+use super::{peer, Ev, Voice, PUBLISHER, SUBSCRIBER};
+use crate::engine::{Scheduler, Time};
+use crate::model::traffic::leaves_message;
+use crate::model::trace::{CallMark, Tracer};
+use crate::scenario::{Routing, Status};
+use rand::RngExt;
+
+/// A call holding a port.
+#[derive(Debug, Clone, Copy, Default)]
+struct Call {
+    generation: u32,
+    active: bool,
+    server: u8,
+    leaves_message: bool,
+    mailbox_ok: bool,
+    /// Arrived after the warm-up: its fate counts.
+    measured: bool,
+}
+
+/// Calls in progress in a slab; a slot's generation changes when its call ends
+/// or is dropped, so a stale end event is recognised and ignored.
+#[derive(Debug, Default)]
+pub(super) struct CallTable {
+    slots: Vec<Call>,
+    free: Vec<u32>,
+}
+
+impl CallTable {
+    fn insert(&mut self, mut call: Call) -> (u32, u32) {
+        call.active = true;
+        match self.free.pop() {
+            Some(slot) => {
+                let entry = &mut self.slots[slot as usize];
+                call.generation = entry.generation;
+                *entry = call;
+                (slot, call.generation)
+            }
+            None => {
+                self.slots.push(call);
+                ((self.slots.len() - 1) as u32, call.generation)
+            }
+        }
+    }
+
+    fn take(&mut self, slot: u32, generation: u32) -> Option<Call> {
+        let entry = self.slots.get_mut(slot as usize)?;
+        if !entry.active || entry.generation != generation {
+            return None;
+        }
+        let call = *entry;
+        entry.active = false;
+        entry.generation = entry.generation.wrapping_add(1);
+        self.free.push(slot);
+        Some(call)
+    }
+
+    /// Ends every call on `server`, returning (all, measured) counts.
+    fn drop_server(&mut self, server: usize) -> (u32, u64) {
+        let (mut all, mut measured) = (0, 0);
+        for (slot, entry) in self.slots.iter_mut().enumerate() {
+            if entry.active && entry.server as usize == server {
+                entry.active = false;
+                entry.generation = entry.generation.wrapping_add(1);
+                self.free.push(slot as u32);
+                all += 1;
+                measured += entry.measured as u64;
+            }
+        }
+        (all, measured)
+    }
+
+    /// Marks every measured call in progress as having lost its mailbox (R15's
+    /// unmounted store): returns (calls, of which leaving a message).
+    pub(super) fn lose_mailboxes(&mut self) -> (u64, u64) {
+        let (mut calls, mut messages) = (0, 0);
+        for entry in self.slots.iter_mut().filter(|e| e.active && e.mailbox_ok) {
+            entry.mailbox_ok = false;
+            if entry.measured {
+                calls += 1;
+                messages += entry.leaves_message as u64;
+            }
+        }
+        (calls, messages)
+    }
+
+    pub(super) fn in_progress(&self, server: usize) -> u32 {
+        self.slots.iter().filter(|e| e.active && e.server as usize == server).count() as u32
+    }
+
+    pub(super) fn measured_in_progress(&self) -> u64 {
+        self.slots.iter().filter(|e| e.active && e.measured).count() as u64
+    }
+}
+
+/// Why the phone system could not place a call.
+enum Block {
+    /// No free port on any server that answers (or the shared pool is full).
+    NoPort,
+    /// Offered to a server that stopped answering but that the phone system
+    /// still believes up (R18): ring, no answer.
+    Stale,
+}
+
+impl<T: Tracer> Voice<T> {
+    pub(super) fn on_arrival(&mut self, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        if let Some(next) = self.arrivals.next_after(now).filter(|t| *t < self.cfg.horizon) {
+            sched.schedule_at(next, Ev::Arrival);
+        }
+        // Drawn for every call, answered or not, so that strategies compared on
+        // one seed see the same calls.
+        let hold = self.hold.sample(&mut self.hold_rng);
+        let leaves = leaves_message(&mut self.kind_rng, self.cfg.leave_fraction);
+        let measured = self.measured(now);
+        self.tally.offered += measured as u64;
+        match self.route(now) {
+            Err(block) => {
+                if measured {
+                    self.tally.blocked += 1;
+                    self.tally.blocked_stale += matches!(block, Block::Stale) as u64;
+                }
+                self.trace.mark(now, CallMark::Blocked, 1);
+            }
+            Ok(s) => self.answer(s, hold, leaves, measured, sched),
+        }
+    }
+
+    fn answer(&mut self, s: usize, hold: Time, leaves: bool, measured: bool, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        debug_assert!(matches!(self.servers[s].status, Status::Primary | Status::Secondary));
+        let mailbox_ok = self.servers[s].mailbox_ok;
+        if measured {
+            self.tally.answered += 1;
+            if !mailbox_ok {
+                // R6: no mailbox; a caller leaving a message hears silence.
+                self.tally.mailbox_unavailable_calls += 1;
+                self.tally.messages_failed += leaves as u64;
+            }
+        }
+        if !mailbox_ok {
+            self.trace.mark(now, CallMark::MailboxUnavailable, 1);
+        }
+        let call = Call { server: s as u8, leaves_message: leaves, mailbox_ok, measured, ..Call::default() };
+        let (slot, generation) = self.calls.insert(call);
+        self.servers[s].busy += 1;
+        self.shared_busy += 1;
+        self.trace.load(now, s, self.servers[s].busy);
+        sched.schedule_at(now.saturating_add(hold), Ev::CallEnd { slot, generation });
+    }
+
+    /// R17/R18: the server the phone system places this call on.
+    #[inline]
+    fn route(&mut self, now: Time) -> Result<usize, Block> {
+        if self.cfg.plan.shared_ports.is_some_and(|pool| self.shared_busy >= pool) {
+            return Err(Block::NoPort);
+        }
+        for s in self.routing_order() {
+            let server = &self.servers[s];
+            if !server.taking_calls {
+                continue;
+            }
+            if server.answering {
+                if server.busy < server.capacity {
+                    return Ok(s);
+                }
+                if !self.cfg.plan.overflow {
+                    return Err(Block::NoPort);
+                }
+            } else if now < server.stale_until {
+                return Err(Block::Stale);
+            }
+        }
+        Err(Block::NoPort)
+    }
+
+    #[inline]
+    fn routing_order(&mut self) -> [usize; 2] {
+        match self.cfg.plan.routing {
+            Routing::SubscriberFirst => [SUBSCRIBER, PUBLISHER],
+            Routing::PublisherFirst => [PUBLISHER, SUBSCRIBER],
+            Routing::RoundRobin => {
+                let first = self.round_robin_next;
+                self.round_robin_next = peer(first);
+                [first, peer(first)]
+            }
+            Routing::Random => {
+                let first = self.routing_rng.random_range(0..2usize);
+                [first, peer(first)]
+            }
+            Routing::LeastBusy => {
+                let [p, s] = [&self.servers[PUBLISHER], &self.servers[SUBSCRIBER]];
+                // Fewest calls in progress first; then most free ports; then the publisher.
+                let p_key = (p.busy, std::cmp::Reverse(p.capacity.saturating_sub(p.busy)));
+                let s_key = (s.busy, std::cmp::Reverse(s.capacity.saturating_sub(s.busy)));
+                if s_key < p_key { [SUBSCRIBER, PUBLISHER] } else { [PUBLISHER, SUBSCRIBER] }
+            }
+        }
+    }
+
+    pub(super) fn on_call_end(&mut self, slot: u32, generation: u32, now: Time) {
+        let Some(call) = self.calls.take(slot, generation) else {
+            return; // dropped earlier
+        };
+        let s = call.server as usize;
+        self.servers[s].busy -= 1;
+        self.shared_busy -= 1;
+        self.trace.load(now, s, self.servers[s].busy);
+        if call.measured {
+            self.tally.completed += 1;
+        }
+        if call.leaves_message && call.mailbox_ok {
+            self.message_left(s, now, call.measured);
+        }
+    }
+
+    /// A message recorded on `s` at `now` waits for its MWI (R16).
+    fn message_left(&mut self, s: usize, now: Time, measured: bool) {
+        let split = self.servers.iter().all(|sv| sv.status == Status::Primary);
+        if measured {
+            self.tally.messages_left += 1;
+            self.tally.split_brain_messages += split as u64;
+        }
+        self.episode_messages += split as u64;
+        let spacing = self.cfg.mwi_spacing;
+        if self.holds_primary_role(s) && !self.recovery {
+            self.notifiers[s].send(now, spacing, &mut self.tally.mwi, measured);
+        } else if self.holds_primary_role(peer(s)) && self.replicating() {
+            self.notifiers[peer(s)].send(now, spacing, &mut self.tally.mwi, measured);
+        } else if measured {
+            self.waiting[s].push(now, spacing);
+        }
+    }
+
+    /// Drops every call in progress on `s` (crash, deactivation, lost phone
+    /// link, stopped conversation manager).
+    pub(super) fn drop_calls(&mut self, s: usize, now: Time) {
+        let (all, measured) = self.calls.drop_server(s);
+        self.servers[s].busy -= all;
+        self.shared_busy -= all;
+        self.tally.dropped += measured;
+        self.trace.load(now, s, 0);
+        self.trace.mark(now, CallMark::Dropped, all);
+        self.trace.event(now, Some(s), "calls_dropped", || format!("{all} call(s) in progress dropped"));
+    }
+}

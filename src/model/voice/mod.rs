@@ -1,0 +1,763 @@
+//! The voice-messaging cluster (SPEC §1): two servers with role managers, the
+//! phone system in front of them, call traffic and the failure timeline.
+//!
+//! ```text
+//!            ┌────────── keepalives (R3) ──────────┐
+//!   publisher ◀──────── replication (R12) ────────▶ subscriber
+//!        │  ╲                                    ╱  │
+//!        │   network (ping check, R4)    network    │
+//!        └────────────── phone_system ──────────────┘
+//!                 routing, ports, overflow (R17, R18)
+//! ```
+//!
+//! Events are of two sorts. Calls (arrival, end) are the hot path: they read
+//! cached per-server flags and never change server state. Everything else
+//! (faults, admin actions, timers, keepalive ticks) changes state and is
+//! followed by [`Voice::settle`], which re-derives every cached flag from the
+//! state, drops calls that lost their server, starts automatic changes, releases
+//! waiting MWIs, integrates the availability clocks and reschedules the role
+//! managers' next interesting tick.
+
+mod calls;
+mod faults;
+mod invariants;
+mod mwi;
+mod roles;
+
+use super::keepalive::{Channel, Ticks};
+use super::metrics::{Metric, Metrics};
+use super::phone::PhonePlan;
+use super::trace::{NoTrace, Recorder, Tracer};
+use super::traffic::{Arrivals, HoldSampler};
+use crate::engine::rng::{self, StreamRng};
+use crate::engine::{self, LimitError, Limits, Model, Scheduler, Time};
+use crate::scenario::{Action, Node, Service, Status, VoiceScenario};
+use calls::CallTable;
+use faults::Process;
+use mwi::{MwiStats, Notifier, Waiting};
+use rand::RngExt;
+
+pub use invariants::allowed_transition;
+
+pub const PUBLISHER: usize = 0;
+pub const SUBSCRIBER: usize = 1;
+const PHONE: usize = 2;
+const NETWORK: usize = 3;
+
+/// The other server.
+#[inline]
+pub fn peer(s: usize) -> usize {
+    1 - s
+}
+
+pub fn server_name(s: usize) -> &'static str {
+    ["publisher", "subscriber"][s]
+}
+
+fn node_index(node: Node) -> usize {
+    match node {
+        Node::Publisher => PUBLISHER,
+        Node::Subscriber => SUBSCRIBER,
+        Node::PhoneSystem => PHONE,
+        Node::Network => NETWORK,
+    }
+}
+
+/// How the role managers' keepalives are simulated. Both give identical results;
+/// `Messages` sends every keepalive and is kept as the oracle for `Analytic`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeepaliveMode {
+    /// Only ticks at which something happens are events (cost independent of
+    /// the horizon and the interval).
+    Analytic,
+    /// Every tick of every server is an event.
+    Messages,
+}
+
+/// Options of one replication.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    pub keepalive: KeepaliveMode,
+    /// Run the invariant checker after every event (tests, debug builds).
+    pub check_invariants: bool,
+    pub max_events: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            keepalive: KeepaliveMode::Analytic,
+            check_invariants: cfg!(debug_assertions),
+            max_events: 4_000_000_000,
+        }
+    }
+}
+
+/// Random stream ids (R21): each quantity draws from its own stream.
+mod streams {
+    pub const ARRIVALS: u64 = 0;
+    pub const HOLD: u64 = 1;
+    pub const KIND: u64 = 2;
+    pub const ROUTING: u64 = 3;
+    pub const TICK_PHASES: u64 = 4;
+    /// Fault process i draws from stream FAULTS + i.
+    pub const FAULTS: u64 = 16;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimerKind {
+    Takeover,
+    Switchover,
+    Starting,
+    Replicating,
+    UnmountEnd,
+    RecoveryEnd,
+}
+
+const TIMER_KINDS: usize = 6;
+
+/// The model's events. Small and `Copy`: the queue holds them by value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ev {
+    Arrival,
+    CallEnd { slot: u32, generation: u32 },
+    Timeline { index: u32, heal: bool },
+    Fault { process: u8, repair: bool },
+    Timer { kind: TimerKind, server: u8, generation: u32 },
+    Tick { server: u8, generation: u32 },
+}
+
+/// The scenario's durations and options, in engine units.
+struct Config {
+    horizon: Time,
+    warmup: Time,
+    keepalive_timeout: Time,
+    takeover: Time,
+    starting: Time,
+    replicating: Time,
+    recovery_base: Time,
+    recovery_per_message: Time,
+    unmount: Time,
+    mwi_spacing: Time,
+    reclaims: bool,
+    dead_server_detect: Time,
+    plan: PhonePlan,
+    leave_fraction: f64,
+    timeline: Vec<(Time, Action, Option<Time>)>,
+    mode: KeepaliveMode,
+    check: bool,
+}
+
+/// One server's state. The fields after `// derived` are caches that
+/// [`Voice::settle`] recomputes from the rest.
+#[derive(Debug, Clone)]
+struct Server {
+    status: Status,
+    /// The status a `replicating_data` server returns to.
+    resume: Status,
+    /// Active stops of each critical service (overlapping faults compose).
+    stopped: [u16; 4],
+    /// Active crash causes; the server restarts when the last one heals.
+    down_causes: u16,
+    taking_calls: bool,
+    /// The role manager's view: has it heard its peer within the timeout?
+    peer_available: bool,
+    /// Last keepalive heard (message mode only; analytic mode derives it).
+    last_heard: Option<Time>,
+    ping_failed_logged: bool,
+    /// A self-promotion (R4, or a manual one without a primary) is under way.
+    takeover_pending: Option<TakeoverCause>,
+    ticks: Ticks,
+    scheduled_tick: Option<Time>,
+    // derived
+    answering: bool,
+    mailbox_ok: bool,
+    stale_until: Time,
+    busy: u32,
+    capacity: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TakeoverCause {
+    KeepaliveLost,
+    Manual,
+}
+
+/// An R7/R8/R11 change of primary in progress: `to` becomes primary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Switchover {
+    to: usize,
+    cause: &'static str,
+    automatic: bool,
+}
+
+/// Counters and clocks of one replication.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    offered: u64,
+    answered: u64,
+    blocked: u64,
+    blocked_stale: u64,
+    dropped: u64,
+    completed: u64,
+    messages_left: u64,
+    messages_failed: u64,
+    mailbox_unavailable_calls: u64,
+    split_brain_messages: u64,
+    split_brain_episodes: u64,
+    failovers: u64,
+    detection_delay_max: Time,
+    mwi: MwiStats,
+    clocks: Clocks,
+}
+
+/// Time integrals of the availability conditions over [warmup, horizon).
+#[derive(Debug, Clone, Copy, Default)]
+struct Clocks {
+    since: Time,
+    flags: Flags,
+    cluster_down: Time,
+    mailbox_down: Time,
+    service_down: Time,
+    split: Time,
+    sync_down: Time,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Flags {
+    cluster_down: bool,
+    mailbox_down: bool,
+    split: bool,
+    sync_down: bool,
+}
+
+impl Clocks {
+    /// Adds the time since the last change, clipped to [warmup, horizon).
+    fn advance(&mut self, now: Time, warmup: Time, horizon: Time) {
+        let from = self.since.max(warmup);
+        let to = now.min(horizon);
+        if to > from {
+            let dt = to - from;
+            let f = self.flags;
+            self.cluster_down += dt * f.cluster_down as Time;
+            self.mailbox_down += dt * f.mailbox_down as Time;
+            self.service_down += dt * (f.cluster_down || f.mailbox_down) as Time;
+            self.split += dt * f.split as Time;
+            self.sync_down += dt * f.sync_down as Time;
+        }
+        self.since = now;
+    }
+}
+
+pub struct Voice<T: Tracer> {
+    cfg: Config,
+    servers: [Server; 2],
+    /// Active cuts of each directed link, indexed [from][to] over
+    /// publisher, subscriber, phone_system, network.
+    cuts: [[u16; 4]; 4],
+    /// Keepalive channel from each server to its peer.
+    channels: [Channel; 2],
+    /// The server whose tick is being handled, if any.
+    in_tick: Option<usize>,
+    timer_generation: [[u32; 2]; TIMER_KINDS],
+    tick_generation: [u32; 2],
+    switchover: Option<Switchover>,
+    /// Split-brain recovery (R15) is under way.
+    recovery: bool,
+    /// Split-brain messages since the current episode began (R15's reconcile work).
+    episode_messages: u64,
+    calls: CallTable,
+    shared_busy: u32,
+    round_robin_next: usize,
+    arrivals: Arrivals,
+    hold: HoldSampler,
+    hold_rng: StreamRng,
+    kind_rng: StreamRng,
+    routing_rng: StreamRng,
+    processes: Vec<Process>,
+    notifiers: [Notifier; 2],
+    waiting: [Waiting; 2],
+    tally: Tally,
+    trace: T,
+    replication: u64,
+    seed: u64,
+}
+
+impl<T: Tracer> Voice<T> {
+    /// Builds replication `replication` of `scenario` and schedules its first events.
+    fn new(scenario: &VoiceScenario, replication: u64, options: RunOptions, trace: T) -> (Self, Scheduler<Ev>) {
+        let seed = rng::replication_seed(scenario.seed, replication);
+        let c = &scenario.cluster;
+        let cfg = Config {
+            horizon: scenario.duration.as_us(),
+            warmup: scenario.warmup.as_us(),
+            keepalive_timeout: c.keepalive.timeout.as_us(),
+            takeover: c.takeover.as_us(),
+            starting: c.starting.as_us(),
+            replicating: c.replicating.as_us(),
+            recovery_base: c.split_brain_recovery.as_us(),
+            recovery_per_message: c.split_brain_recovery_per_message.as_us(),
+            unmount: c.message_store_unmount.as_us(),
+            mwi_spacing: engine::from_secs(1.0 / c.delivery_per_second).max(1),
+            reclaims: c.publisher_reclaims_primary,
+            dead_server_detect: scenario.phone_system.dead_server_detect.as_us(),
+            plan: PhonePlan::new(&scenario.phone_system),
+            leave_fraction: scenario.traffic.leave_message,
+            timeline: scenario.failures.iter().map(|e| (e.at.as_us(), e.action(), e.for_.map(|d| d.as_us()))).collect(),
+            mode: options.keepalive,
+            check: options.check_invariants,
+        };
+        let interval = c.keepalive.interval.as_us();
+        let phases = tick_phases(seed, interval);
+        let initial = [c.initial.publisher, c.initial.subscriber];
+        let servers = [0, 1].map(|s| Server {
+            status: initial[s],
+            resume: initial[s],
+            stopped: [0; 4],
+            down_causes: (initial[s] == Status::NotFunctioning) as u16,
+            taking_calls: true,
+            peer_available: false,
+            last_heard: None,
+            ping_failed_logged: false,
+            takeover_pending: None,
+            ticks: Ticks { phase: phases[s], interval },
+            scheduled_tick: None,
+            answering: false,
+            mailbox_ok: false,
+            stale_until: 0,
+            busy: 0,
+            capacity: cfg.plan.server_ports[s],
+        });
+        let processes = faults::processes(&scenario.random_failures, seed);
+        let mut model = Voice {
+            servers,
+            cuts: [[0; 4]; 4],
+            channels: [Channel::default(); 2],
+            in_tick: None,
+            timer_generation: [[0; 2]; TIMER_KINDS],
+            tick_generation: [0; 2],
+            switchover: None,
+            recovery: false,
+            episode_messages: 0,
+            calls: CallTable::default(),
+            shared_busy: 0,
+            round_robin_next: PUBLISHER,
+            arrivals: Arrivals::new(&scenario.traffic, rng::stream(seed, streams::ARRIVALS)),
+            hold: HoldSampler::new(&scenario.traffic.hold_time),
+            hold_rng: rng::stream(seed, streams::HOLD),
+            kind_rng: rng::stream(seed, streams::KIND),
+            routing_rng: rng::stream(seed, streams::ROUTING),
+            processes,
+            notifiers: [Notifier::default(); 2],
+            waiting: [Waiting::default(); 2],
+            tally: Tally::default(),
+            trace,
+            replication,
+            seed: scenario.seed,
+            cfg,
+        };
+        let mut sched = Scheduler::with_capacity(64 + 2 * model.cfg.plan.total_capacity() as usize);
+        model.start(&mut sched);
+        (model, sched)
+    }
+
+    /// R1: the initial state, then the first arrival, timeline entries, fault
+    /// processes and (in message mode) every server's first tick.
+    fn start(&mut self, sched: &mut Scheduler<Ev>) {
+        let both_functioning = self.functioning(PUBLISHER) && self.functioning(SUBSCRIBER);
+        // Two initial primaries have not yet heard each other: an initial split brain.
+        let initial_split = self.servers.iter().all(|s| s.status == Status::Primary);
+        for s in 0..2 {
+            let available = both_functioning && !initial_split;
+            self.servers[s].peer_available = available;
+            if available {
+                self.servers[s].last_heard = Some(0);
+                self.channels[peer(s)].delivered_before = Some(0);
+            }
+        }
+        if let Some(first) = self.arrivals.next_after(0).filter(|t| *t < self.cfg.horizon) {
+            sched.schedule_at(first, Ev::Arrival);
+        }
+        for (index, (at, _, duration)) in self.cfg.timeline.iter().enumerate() {
+            sched.schedule_at(*at, Ev::Timeline { index: index as u32, heal: false });
+            if let Some(heal_at) = duration.and_then(|d| at.checked_add(d)) {
+                sched.schedule_at(heal_at, Ev::Timeline { index: index as u32, heal: true });
+            }
+        }
+        for index in 0..self.processes.len() {
+            let first = self.processes[index].draw_up();
+            sched.schedule_at(first, Ev::Fault { process: index as u8, repair: false });
+        }
+        if self.cfg.mode == KeepaliveMode::Messages {
+            for s in 0..2 {
+                sched.schedule_late(self.servers[s].ticks.phase, Ev::Tick { server: s as u8, generation: 0 });
+            }
+        }
+        self.settle(sched);
+    }
+
+    // ---- state queries ------------------------------------------------------
+
+    #[inline]
+    fn functioning(&self, s: usize) -> bool {
+        self.servers[s].status != Status::NotFunctioning
+    }
+
+    #[inline]
+    fn running(&self, s: usize, service: Service) -> bool {
+        self.servers[s].stopped[service.index()] == 0
+    }
+
+    fn all_services_running(&self, s: usize) -> bool {
+        self.servers[s].stopped.iter().all(|n| *n == 0)
+    }
+
+    #[inline]
+    fn link_up(&self, from: usize, to: usize) -> bool {
+        self.cuts[from][to] == 0
+    }
+
+    fn both_ways(&self, a: usize, b: usize) -> bool {
+        self.link_up(a, b) && self.link_up(b, a)
+    }
+
+    /// A `primary`, or a primary temporarily `replicating_data` (it keeps the
+    /// active message store and its Notifier).
+    fn holds_primary_role(&self, s: usize) -> bool {
+        let server = &self.servers[s];
+        server.status == Status::Primary || (server.status == Status::ReplicatingData && server.resume == Status::Primary)
+    }
+
+    /// R2: answers new calls.
+    fn answering(&self, s: usize) -> bool {
+        let server = &self.servers[s];
+        matches!(server.status, Status::Primary | Status::Secondary)
+            && server.taking_calls
+            && self.running(s, Service::ConversationManager)
+            && self.both_ways(s, PHONE)
+    }
+
+    /// Whether calls in progress on `s` continue (Table 3-3: status changes to
+    /// replicating_data or split_brain_recovery do not affect them).
+    fn can_carry(&self, s: usize) -> bool {
+        matches!(
+            self.servers[s].status,
+            Status::Primary | Status::Secondary | Status::ReplicatingData | Status::SplitBrainRecovery
+        ) && self.running(s, Service::ConversationManager)
+            && self.both_ways(s, PHONE)
+    }
+
+    /// The active message store is mounted on `s`.
+    fn store_home(&self, s: usize) -> bool {
+        self.holds_primary_role(s) && self.running(s, Service::Database) && !self.recovery
+    }
+
+    /// R2: a call answered on `s` reaches its mailbox.
+    fn mailbox_ok(&self, s: usize) -> bool {
+        if !self.running(s, Service::Database) {
+            return false;
+        }
+        if self.holds_primary_role(s) {
+            self.store_home(s)
+        } else {
+            self.store_home(peer(s)) && self.both_ways(s, peer(s))
+        }
+    }
+
+    /// R12: database and message-store replication flows between the servers.
+    fn replicating(&self) -> bool {
+        (0..2).all(|s| {
+            self.functioning(s)
+                && self.servers[s].peer_available
+                && self.running(s, Service::Replication)
+                && self.servers[s].status != Status::Deactivated
+        }) && self.both_ways(PUBLISHER, SUBSCRIBER)
+            && !self.recovery
+    }
+
+    fn can_ping(&self, s: usize) -> bool {
+        self.both_ways(s, NETWORK)
+    }
+
+    fn measured(&self, now: Time) -> bool {
+        now >= self.cfg.warmup
+    }
+
+    // ---- state changes --------------------------------------------------------
+
+    fn set_status(&mut self, s: usize, to: Status, cause: &'static str, now: Time) {
+        let from = self.servers[s].status;
+        if from == to {
+            return;
+        }
+        assert!(
+            allowed_transition(from, to),
+            "status change {} → {} of {} is not an edge of SPEC §1 (seed {}, replication {})",
+            from.as_str(),
+            to.as_str(),
+            server_name(s),
+            self.seed,
+            self.replication
+        );
+        self.servers[s].status = to;
+        self.trace.status(now, s, from, to, cause);
+    }
+
+    fn cancel_timer(&mut self, kind: TimerKind, s: usize) {
+        self.timer_generation[kind as usize][s] = self.timer_generation[kind as usize][s].wrapping_add(1);
+    }
+
+    fn start_timer(&mut self, sched: &mut Scheduler<Ev>, kind: TimerKind, s: usize, delay: Time) {
+        self.cancel_timer(kind, s);
+        let generation = self.timer_generation[kind as usize][s];
+        sched.schedule_in(delay, Ev::Timer { kind, server: s as u8, generation });
+    }
+
+    /// Re-derives everything that depends on the state after a control event.
+    fn settle(&mut self, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        self.update_channels(now);
+        self.update_phone_view(now);
+        for s in 0..2 {
+            if self.servers[s].busy > 0 && !self.can_carry(s) {
+                self.drop_calls(s, now);
+            }
+        }
+        self.maybe_hand_over(sched);
+        self.release_waiting_messages(now);
+        self.update_clocks(now);
+        if self.cfg.mode == KeepaliveMode::Analytic {
+            for s in 0..2 {
+                self.reschedule_tick(s, sched);
+            }
+        }
+    }
+
+    /// Caches R2's answering and mailbox flags and starts R18's stale window
+    /// when a server stops answering abruptly.
+    fn update_phone_view(&mut self, now: Time) {
+        for s in 0..2 {
+            let answering = self.answering(s);
+            let mailbox_ok = answering && self.mailbox_ok(s);
+            let server = &self.servers[s];
+            let graceful = matches!(
+                server.status,
+                Status::Deactivated | Status::Starting | Status::ReplicatingData | Status::SplitBrainRecovery
+            ) || !server.taking_calls;
+            let stale_until = if answering {
+                0
+            } else if server.answering && !graceful {
+                now.saturating_add(self.cfg.dead_server_detect)
+            } else if graceful {
+                0
+            } else {
+                server.stale_until
+            };
+            let server = &mut self.servers[s];
+            server.answering = answering;
+            server.mailbox_ok = mailbox_ok;
+            server.stale_until = stale_until;
+        }
+    }
+
+    fn update_clocks(&mut self, now: Time) {
+        let answering = [self.servers[0].answering, self.servers[1].answering];
+        let flags = Flags {
+            cluster_down: !answering[0] && !answering[1],
+            mailbox_down: (0..2).any(|s| answering[s] && !self.servers[s].mailbox_ok),
+            split: self.servers.iter().all(|s| s.status == Status::Primary),
+            sync_down: !(0..2)
+                .any(|s| self.servers[s].status == Status::Primary && self.running(s, Service::MailboxSync)),
+        };
+        let clocks = &mut self.tally.clocks;
+        if flags == clocks.flags {
+            return;
+        }
+        clocks.advance(now, self.cfg.warmup, self.cfg.horizon);
+        if flags.split && !clocks.flags.split {
+            if now >= self.cfg.warmup {
+                self.tally.split_brain_episodes += 1;
+            }
+            self.trace.event(now, None, "split_brain_started", || "two servers are primary".into());
+        }
+        clocks.flags = flags;
+    }
+
+    /// R16: messages waiting for a Notifier are released once a primary's
+    /// Notifier can see them (its own store, or replicated to it).
+    fn release_waiting_messages(&mut self, now: Time) {
+        for s in 0..2 {
+            if self.waiting[s].is_empty() {
+                continue;
+            }
+            let target = if self.holds_primary_role(s) && !self.recovery {
+                Some(s)
+            } else if self.holds_primary_role(peer(s)) && self.replicating() {
+                Some(peer(s))
+            } else {
+                None
+            };
+            if let Some(q) = target {
+                let count = self.waiting[s].count;
+                self.notifiers[q].release(&mut self.waiting[s], now, self.cfg.mwi_spacing, &mut self.tally.mwi);
+                self.trace.event(now, Some(q), "mwi_backlog_released", || {
+                    format!("{count} waiting message(s) from {} reach the Notifier", server_name(s))
+                });
+            }
+        }
+    }
+
+    /// Closes the books at the horizon and reports the metrics.
+    fn finish(&mut self) -> Metrics {
+        let horizon = self.cfg.horizon;
+        let measured = (horizon - self.cfg.warmup) as f64;
+        self.tally.clocks.advance(horizon, self.cfg.warmup, horizon);
+        let mut mwi = self.tally.mwi;
+        for w in &self.waiting {
+            mwi::censor(w, horizon, &mut mwi);
+        }
+        let t = &self.tally;
+        let c = &t.clocks;
+        let secs = engine::to_secs;
+        let in_progress = self.calls.measured_in_progress();
+        let mut m = Metrics::default();
+        let values = [
+            (Metric::CallsOffered, t.offered as f64),
+            (Metric::CallsAnswered, t.answered as f64),
+            (Metric::CallsBlocked, t.blocked as f64),
+            (Metric::CallsDropped, t.dropped as f64),
+            (Metric::CallsCompleted, t.completed as f64),
+            (Metric::BlockingProbability, if t.offered == 0 { 0.0 } else { t.blocked as f64 / t.offered as f64 }),
+            (Metric::MessagesLeft, t.messages_left as f64),
+            (Metric::MessagesFailed, t.messages_failed as f64),
+            (Metric::MailboxUnavailableCalls, t.mailbox_unavailable_calls as f64),
+            (Metric::SplitBrainMessages, t.split_brain_messages as f64),
+            (Metric::MwiDelayMaxS, secs(mwi.max_delay)),
+            (Metric::MwiDelayMeanS, if mwi.sent == 0 { 0.0 } else { mwi.sum_delay as f64 / mwi.sent as f64 / 1e6 }),
+            (Metric::ClusterUnavailableS, secs(c.cluster_down)),
+            (Metric::MailboxUnavailableS, secs(c.mailbox_down)),
+            (Metric::SplitBrainS, secs(c.split)),
+            (Metric::SplitBrainEpisodes, t.split_brain_episodes as f64),
+            (Metric::Failovers, t.failovers as f64),
+            (Metric::DetectionDelayMaxS, secs(t.detection_delay_max)),
+            (Metric::MailboxSyncDownS, secs(c.sync_down)),
+            (Metric::Availability, 1.0 - c.cluster_down as f64 / measured),
+            (Metric::ServiceAvailability, 1.0 - c.service_down as f64 / measured),
+            (Metric::CallsInProgressEnd, in_progress as f64),
+            (Metric::CallsBlockedStale, t.blocked_stale as f64),
+            (Metric::ServiceUnavailableS, secs(c.service_down)),
+            (Metric::MessagesMwiPending, self.waiting.iter().map(|w| w.count).sum::<u64>() as f64),
+        ];
+        for (metric, value) in values {
+            m.set(metric, value);
+        }
+        m
+    }
+}
+
+/// Distinct tick phases for the two role managers, in [0, interval).
+fn tick_phases(seed: u64, interval: Time) -> [Time; 2] {
+    let mut r = rng::stream(seed, streams::TICK_PHASES);
+    let first = r.random_range(0..interval);
+    // Draw the second among the other interval − 1 values (interval ≥ 1 ms).
+    let mut second = r.random_range(0..interval - 1);
+    if second >= first {
+        second += 1;
+    }
+    [first, second]
+}
+
+impl<T: Tracer> Model for Voice<T> {
+    type Event = Ev;
+
+    fn handle(&mut self, event: Ev, sched: &mut Scheduler<Ev>) {
+        match event {
+            Ev::Arrival => self.on_arrival(sched),
+            Ev::CallEnd { slot, generation } => self.on_call_end(slot, generation, sched.now()),
+            Ev::Timeline { index, heal } => {
+                self.on_timeline(index as usize, heal, sched);
+                self.settle(sched);
+            }
+            Ev::Fault { process, repair } => {
+                self.on_fault(process as usize, repair, sched);
+                self.settle(sched);
+            }
+            Ev::Timer { kind, server, generation } => {
+                if self.timer_generation[kind as usize][server as usize] == generation {
+                    self.on_timer(kind, server as usize, sched);
+                    self.settle(sched);
+                }
+            }
+            Ev::Tick { server, generation } => {
+                let s = server as usize;
+                let due = match self.cfg.mode {
+                    KeepaliveMode::Messages => {
+                        sched.schedule_late(self.servers[s].ticks.after(sched.now()), Ev::Tick { server, generation });
+                        true
+                    }
+                    KeepaliveMode::Analytic => {
+                        let due = self.tick_generation[s] == generation;
+                        if due {
+                            self.servers[s].scheduled_tick = None;
+                        }
+                        due
+                    }
+                };
+                if due {
+                    self.in_tick = Some(s);
+                    self.on_tick(s, sched);
+                    self.settle(sched);
+                    self.in_tick = None;
+                }
+            }
+        }
+        if self.cfg.check {
+            if let Err(problem) = self.check_invariants(sched.now()) {
+                panic!(
+                    "invariant violated at t = {} s: {problem} (reproduce with seed {} replication {})",
+                    engine::to_secs(sched.now()),
+                    self.seed,
+                    self.replication
+                );
+            }
+        }
+    }
+}
+
+/// Runs replication `replication` of `scenario` untraced.
+pub fn simulate(scenario: &VoiceScenario, replication: u64, options: RunOptions) -> Result<Metrics, LimitError> {
+    let (mut model, mut sched) = Voice::new(scenario, replication, options, NoTrace);
+    let horizon = model.cfg.horizon;
+    engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
+    Ok(model.finish())
+}
+
+/// Runs replication `replication` of `scenario`, recording its statuses,
+/// events and a load time series of at most `bins` bins.
+pub fn simulate_traced(
+    scenario: &VoiceScenario,
+    replication: u64,
+    options: RunOptions,
+    bins: u64,
+) -> Result<(Metrics, Recorder), LimitError> {
+    let recorder = Recorder::new(scenario.duration.as_us(), bins);
+    let (mut model, mut sched) = Voice::new(scenario, replication, options, recorder);
+    let horizon = model.cfg.horizon;
+    engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
+    let metrics = model.finish();
+    let mut recorder = model.trace;
+    recorder.finish();
+    Ok((metrics, recorder))
+}
+
+/// Runs a replication and also reports how many events it processed.
+pub fn simulate_counted(
+    scenario: &VoiceScenario,
+    replication: u64,
+    options: RunOptions,
+) -> Result<(Metrics, u64), LimitError> {
+    let (mut model, mut sched) = Voice::new(scenario, replication, options, NoTrace);
+    let horizon = model.cfg.horizon;
+    let stats = engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
+    Ok((model.finish(), stats.events))
+}

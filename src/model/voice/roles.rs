@@ -1,0 +1,360 @@
+//! The role managers (SPEC R3–R8, R11, R13, R15): keepalives, detection of a
+//! silent peer, the ping check, self-promotion, the switchover sequences and
+//! split-brain recovery, with the seed's three event lists as trace events.
+
+use super::{
+    peer, server_name, Ev, KeepaliveMode, Switchover, TakeoverCause, TimerKind, Voice, PUBLISHER,
+    SUBSCRIBER,
+};
+use crate::engine::{to_secs, Scheduler, Time};
+use crate::model::trace::{CallMark, Tracer};
+use crate::scenario::Status;
+
+impl<T: Tracer> Voice<T> {
+    /// Opens or closes each keepalive channel to match the state: open iff
+    /// both servers function and the sender→receiver link is up.
+    pub(super) fn update_channels(&mut self, now: Time) {
+        for s in 0..2 {
+            let open = self.functioning(s) && self.functioning(peer(s)) && self.link_up(s, peer(s));
+            let ticks = self.servers[s].ticks;
+            let through_now = self.in_tick == Some(s);
+            let channel = &mut self.channels[s];
+            if open {
+                channel.open(now);
+            } else {
+                channel.close(ticks, now, through_now);
+            }
+        }
+    }
+
+    /// The last keepalive `s` heard from its peer.
+    fn last_heard(&self, s: usize, now: Time) -> Option<Time> {
+        match self.cfg.mode {
+            KeepaliveMode::Messages => self.servers[s].last_heard,
+            KeepaliveMode::Analytic => {
+                let p = peer(s);
+                self.channels[p].last_delivered(self.servers[p].ticks, now, self.in_tick == Some(p))
+            }
+        }
+    }
+
+    fn wants_takeover(&self, s: usize) -> bool {
+        let server = &self.servers[s];
+        server.status == Status::Secondary && !server.peer_available && server.takeover_pending.is_none()
+    }
+
+    /// Analytic mode: the next tick of `s` at which its handler would do more
+    /// than send an unremarkable keepalive. Every skipped tick is one the
+    /// message-by-message model handles as a no-op.
+    fn next_interesting_tick(&self, s: usize, now: Time) -> Option<Time> {
+        if !self.functioning(s) {
+            return None;
+        }
+        let p = peer(s);
+        let ticks = self.servers[s].ticks;
+        let first = if self.in_tick == Some(s) { ticks.after(now) } else { ticks.at_or_after(now) };
+        let mut next: Option<Time> = None;
+        let mut consider = |t: Time| next = Some(next.map_or(t, |n| n.min(t)));
+        // A keepalive that tells the peer something: it thought us gone, or we
+        // are both primary (split brain ends, R15).
+        let both_primary = self.servers.iter().all(|sv| sv.status == Status::Primary);
+        if self.channels[s].is_open() && (!self.servers[p].peer_available || both_primary) {
+            consider(first);
+        }
+        // Our own timeout, unless a keepalive from the peer arrives first.
+        if self.servers[s].peer_available {
+            let last = self.last_heard(s, now).unwrap_or(0);
+            let fires = ticks.after(last.saturating_add(self.cfg.keepalive_timeout)).max(first);
+            let peer_ticks = self.servers[p].ticks;
+            let rescued = self.channels[p]
+                .next_delivery(peer_ticks, now, self.in_tick == Some(p))
+                .is_some_and(|delivery| delivery < fires);
+            if !rescued {
+                consider(fires);
+            }
+        }
+        // R4's ping check: every tick while it can promote; once to log a failure.
+        if self.wants_takeover(s) && (self.can_ping(s) || !self.servers[s].ping_failed_logged) {
+            consider(first);
+        }
+        next
+    }
+
+    pub(super) fn reschedule_tick(&mut self, s: usize, sched: &mut Scheduler<Ev>) {
+        let next = self.next_interesting_tick(s, sched.now());
+        if next == self.servers[s].scheduled_tick {
+            return;
+        }
+        self.tick_generation[s] = self.tick_generation[s].wrapping_add(1);
+        self.servers[s].scheduled_tick = next;
+        if let Some(at) = next {
+            let generation = self.tick_generation[s];
+            sched.schedule_late(at, Ev::Tick { server: s as u8, generation });
+        }
+    }
+
+    /// One tick of `s`'s role manager (R3): send a keepalive, check the peer,
+    /// and, on a secondary that lost its primary, run the ping check (R4).
+    pub(super) fn on_tick(&mut self, s: usize, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        if !self.functioning(s) {
+            return;
+        }
+        let p = peer(s);
+        if self.channels[s].is_open() {
+            if self.cfg.mode == KeepaliveMode::Messages {
+                self.servers[p].last_heard = Some(now);
+            }
+            self.receive_keepalive(p, s, sched);
+        }
+        if self.servers[s].peer_available {
+            let silent = self.last_heard(s, now).is_none_or(|last| now - last > self.cfg.keepalive_timeout);
+            if silent {
+                self.peer_lost(s, now);
+            }
+        }
+        if self.wants_takeover(s) {
+            if self.can_ping(s) {
+                self.trace.event(now, Some(s), "ping_check_passed", || {
+                    "step 2: localhost and the network answer pings".into()
+                });
+                self.start_takeover(s, TakeoverCause::KeepaliveLost, sched);
+            } else if !self.servers[s].ping_failed_logged {
+                self.servers[s].ping_failed_logged = true;
+                self.trace.event(now, Some(s), "ping_check_failed", || {
+                    "step 2: the network does not answer; no status change, retried at every tick".into()
+                });
+            }
+        }
+    }
+
+    /// `receiver` hears a keepalive from `sender`.
+    fn receive_keepalive(&mut self, receiver: usize, sender: usize, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        if !self.servers[receiver].peer_available {
+            self.servers[receiver].peer_available = true;
+            self.servers[receiver].ping_failed_logged = false;
+            self.trace.event(now, Some(receiver), "keepalive_restored", || {
+                format!("hears {} again", server_name(sender))
+            });
+        }
+        let both_primary = self.servers.iter().all(|sv| sv.status == Status::Primary);
+        if both_primary && !self.recovery {
+            self.start_recovery(sched);
+        }
+    }
+
+    /// `s` has not heard its peer within the timeout (R3); a primary only
+    /// suspends replication (R5).
+    fn peer_lost(&mut self, s: usize, now: Time) {
+        let p = peer(s);
+        self.servers[s].peer_available = false;
+        let silent_since = self.channels[p].closed_at.unwrap_or(now);
+        let delay = now.saturating_sub(silent_since);
+        if self.measured(now) {
+            self.tally.detection_delay_max = self.tally.detection_delay_max.max(delay);
+        }
+        self.trace.event(now, Some(s), "keepalive_lost", || {
+            format!("step 1: no keepalive from {} ({:.3} s after it fell silent)", server_name(p), to_secs(delay))
+        });
+        if self.servers[s].status == Status::Primary {
+            self.trace.event(now, Some(s), "replication_suspended", || {
+                format!("{} unavailable; primary keeps its status (R5)", server_name(p))
+            });
+        }
+    }
+
+    /// R4 steps 3–8 (or a manual change with no reachable primary): `s`
+    /// raises the alarm now and sets itself primary after `takeover`.
+    pub(super) fn start_takeover(&mut self, s: usize, cause: TakeoverCause, sched: &mut Scheduler<Ev>) {
+        self.servers[s].takeover_pending = Some(cause);
+        self.trace.event(sched.now(), Some(s), "status_change_started", || "step 3: alarm: status change started".into());
+        self.start_timer(sched, TimerKind::Takeover, s, self.cfg.takeover);
+    }
+
+    fn finish_takeover(&mut self, s: usize, now: Time) {
+        let Some(cause) = self.servers[s].takeover_pending.take() else { return };
+        if self.servers[s].status != Status::Secondary {
+            self.trace.event(now, Some(s), "status_change_aborted", || {
+                format!("no longer secondary ({})", self.servers[s].status.as_str())
+            });
+            return;
+        }
+        let reason = match cause {
+            TakeoverCause::KeepaliveLost => "keepalive_lost",
+            TakeoverCause::Manual => "manual_change",
+        };
+        self.set_status(s, Status::Primary, reason, now);
+        if cause == TakeoverCause::KeepaliveLost && self.measured(now) {
+            self.tally.failovers += 1;
+        }
+        self.announce_new_primary(s, now);
+    }
+
+    /// The common tail of every change of primary: critical services, data
+    /// connector, replication, completion alarm.
+    fn announce_new_primary(&mut self, s: usize, now: Time) {
+        self.trace.event(now, Some(s), "critical_services_started", || "critical services started on the new primary".into());
+        self.trace.event(now, Some(s), "data_connector_switched", || {
+            format!("data connector uses the database on {}", server_name(s))
+        });
+        if self.replicating() {
+            self.trace.event(now, Some(s), "replication_continued", || "database and message-store replication continues".into());
+        }
+        self.trace.event(now, Some(s), "status_change_completed", || "alarm: status change completed".into());
+    }
+
+    /// R7 (publisher primary with a stopped critical service, subscriber
+    /// secondary and reachable): the automatic change on the primary.
+    pub(super) fn maybe_hand_over(&mut self, sched: &mut Scheduler<Ev>) {
+        let publisher = &self.servers[PUBLISHER];
+        let subscriber = &self.servers[SUBSCRIBER];
+        let wanted = self.switchover.is_none()
+            && publisher.status == Status::Primary
+            && !self.all_services_running(PUBLISHER)
+            && subscriber.status == Status::Secondary
+            && subscriber.takeover_pending.is_none()
+            && publisher.peer_available
+            && subscriber.peer_available;
+        if wanted {
+            let now = sched.now();
+            self.trace.event(now, Some(PUBLISHER), "critical_service_failure_detected", || {
+                "step 1: role manager detects a stopped critical service".into()
+            });
+            self.start_switchover(SUBSCRIBER, "critical_service_stopped", true, sched);
+        }
+    }
+
+    /// R7/R8: `to` (secondary) and its peer (primary) swap roles after `takeover`.
+    pub(super) fn start_switchover(&mut self, to: usize, cause: &'static str, automatic: bool, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let from = peer(to);
+        let (notifier, notified) = if automatic { (from, to) } else { (to, from) };
+        self.trace.event(now, Some(notifier), "status_change_notified", || {
+            format!("step 2: tells {} that the status will change", server_name(notified))
+        });
+        for s in [from, to] {
+            self.trace.event(now, Some(s), "status_change_started", || "step 3: alarm: status change started".into());
+        }
+        self.switchover = Some(Switchover { to, cause, automatic });
+        self.start_timer(sched, TimerKind::Switchover, to, self.cfg.takeover);
+    }
+
+    fn finish_switchover(&mut self, now: Time) {
+        let Some(Switchover { to, cause, automatic }) = self.switchover.take() else { return };
+        let from = peer(to);
+        if self.servers[from].status != Status::Primary || self.servers[to].status != Status::Secondary {
+            self.trace.event(now, Some(to), "status_change_aborted", || {
+                format!(
+                    "{} is {} and {} is {}",
+                    server_name(from),
+                    self.servers[from].status.as_str(),
+                    server_name(to),
+                    self.servers[to].status.as_str()
+                )
+            });
+            return;
+        }
+        self.set_status(from, Status::Secondary, cause, now);
+        self.set_status(to, Status::Primary, cause, now);
+        if automatic && self.measured(now) {
+            self.tally.failovers += 1;
+        }
+        self.announce_new_primary(to, now);
+    }
+
+    /// R15: two primaries hear each other again.
+    fn start_recovery(&mut self, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let messages = self.episode_messages;
+        self.episode_messages = 0;
+        let duration = self
+            .cfg
+            .recovery_base
+            .saturating_add(self.cfg.recovery_per_message.saturating_mul(messages));
+        for s in 0..2 {
+            self.trace.event(now, Some(s), "split_brain_detected", || {
+                format!("both servers are primary; {messages} split-brain message(s) to reconcile")
+            });
+            self.set_status(s, Status::SplitBrainRecovery, "split_brain_detected", now);
+            self.trace.event(now, Some(s), "mta_notifier_stopped", || "MTA and Notifier stopped; deliveries queue".into());
+        }
+        let unmount = self.cfg.unmount.min(duration);
+        self.recovery = true;
+        if unmount > 0 {
+            let (calls, messages_lost) = self.calls.lose_mailboxes();
+            self.tally.mailbox_unavailable_calls += calls;
+            self.tally.messages_failed += messages_lost;
+            self.trace.mark(now, CallMark::MailboxUnavailable, calls as u32);
+            self.trace.event(now, None, "message_store_unmounted", || {
+                format!("mailboxes temporarily unavailable to {calls} call(s) in progress")
+            });
+            self.start_timer(sched, TimerKind::UnmountEnd, PUBLISHER, unmount);
+        }
+        self.start_timer(sched, TimerKind::RecoveryEnd, PUBLISHER, duration);
+    }
+
+    fn finish_recovery(&mut self, now: Time) {
+        self.recovery = false;
+        if self.servers[PUBLISHER].status == Status::SplitBrainRecovery {
+            self.set_status(PUBLISHER, Status::Primary, "split_brain_recovery_completed", now);
+            self.trace.event(now, Some(PUBLISHER), "mta_notifier_started", || "MTA and Notifier start on the publisher first".into());
+        }
+        if self.servers[SUBSCRIBER].status == Status::SplitBrainRecovery {
+            let to = if self.servers[PUBLISHER].status == Status::Primary { Status::Secondary } else { Status::Primary };
+            self.set_status(SUBSCRIBER, to, "split_brain_recovery_completed", now);
+            self.trace.event(now, Some(SUBSCRIBER), "mta_notifier_started", || "MTA and Notifier start on the subscriber".into());
+        }
+        self.trace.event(now, None, "split_brain_recovery_completed", || "publisher primary, subscriber secondary".into());
+    }
+
+    /// End of `starting` (R9, R11): secondary under a reachable primary, else
+    /// primary; a publisher that comes back secondary reclaims primary (R8 sequence).
+    fn finish_starting(&mut self, s: usize, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        if self.servers[s].status != Status::Starting {
+            return;
+        }
+        let p = peer(s);
+        let under_primary = self.holds_primary_role(p) && self.servers[s].peer_available;
+        if under_primary {
+            self.set_status(s, Status::Secondary, "started", now);
+            let reclaim = s == PUBLISHER
+                && self.cfg.reclaims
+                && self.all_services_running(s)
+                && self.servers[p].status == Status::Primary
+                && self.switchover.is_none();
+            if reclaim {
+                self.trace.event(now, Some(s), "publisher_reclaims_primary", || "step 1: publisher takes primary back".into());
+                self.start_switchover(s, "publisher_reclaims_primary", false, sched);
+            }
+        } else {
+            self.set_status(s, Status::Primary, "started_without_primary", now);
+            if self.measured(now) {
+                self.tally.failovers += 1;
+            }
+            self.announce_new_primary(s, now);
+        }
+    }
+
+    pub(super) fn on_timer(&mut self, kind: TimerKind, s: usize, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        match kind {
+            TimerKind::Takeover => self.finish_takeover(s, now),
+            TimerKind::Switchover => self.finish_switchover(now),
+            TimerKind::Starting => self.finish_starting(s, sched),
+            TimerKind::Replicating => {
+                if self.servers[s].status == Status::ReplicatingData {
+                    let back = self.servers[s].resume;
+                    self.set_status(s, back, "replication_completed", now);
+                }
+            }
+            TimerKind::UnmountEnd => {
+                if self.recovery {
+                    self.trace.event(now, None, "message_store_mounted", || "message store mounted again".into());
+                }
+            }
+            TimerKind::RecoveryEnd => self.finish_recovery(now),
+        }
+    }
+}

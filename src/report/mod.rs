@@ -1,0 +1,232 @@
+//! Reports: the output files of SPEC §5 and the human summary, built from
+//! result structs. Every file of a run is written into a staging folder that
+//! replaces the results folder only once complete (see [`staging`]).
+
+pub mod staging;
+
+use crate::engine::{Time, SECOND};
+use crate::experiment::{RunOutput, Stat};
+use crate::model::trace::Recorder;
+use crate::model::voice::server_name;
+use anyhow::{Context, Result};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::io::Write;
+use std::path::Path;
+
+/// A time in seconds, exactly: `3600`, `12.5`, `0.000001`.
+pub fn fmt_secs(t: Time) -> String {
+    let whole = t / SECOND;
+    let frac = t % SECOND;
+    if frac == 0 {
+        whole.to_string()
+    } else {
+        let digits = format!("{frac:06}");
+        format!("{whole}.{}", digits.trim_end_matches('0'))
+    }
+}
+
+/// A metric value for CSV: integers without a fraction, others in Rust's
+/// shortest round-trip form (deterministic across machines).
+pub fn fmt_value(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A value for people: about six significant digits.
+pub fn fmt_human(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let magnitude = if v == 0.0 { 0 } else { v.abs().log10().floor() as i32 };
+    let decimals = (5 - magnitude).clamp(0, 9) as usize;
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+}
+
+struct MetricsJson<'a>(&'a [(&'static str, Stat)]);
+
+impl Serialize for MetricsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Entry {
+            mean: f64,
+            ci95: f64,
+            min: f64,
+            max: f64,
+        }
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, stat) in self.0 {
+            map.serialize_entry(name, &Entry { mean: stat.mean, ci95: stat.ci95, min: stat.min, max: stat.max })?;
+        }
+        map.end()
+    }
+}
+
+/// The header of `summary.json`.
+pub struct RunInfo<'a> {
+    pub scenario: &'a str,
+    pub seed: u64,
+    pub duration: Time,
+    pub warmup: Time,
+}
+
+#[derive(serde::Serialize)]
+struct SummaryJson<'a> {
+    scenario: &'a str,
+    seed: u64,
+    replications: u64,
+    duration_s: f64,
+    warmup_s: f64,
+    metrics: MetricsJson<'a>,
+}
+
+pub fn write_summary_json(path: &Path, info: &RunInfo, output: &RunOutput) -> Result<()> {
+    let summary = output.summary();
+    let json = SummaryJson {
+        scenario: info.scenario,
+        seed: info.seed,
+        replications: output.replications.len() as u64,
+        duration_s: crate::engine::to_secs(info.duration),
+        warmup_s: crate::engine::to_secs(info.warmup),
+        metrics: MetricsJson(&summary),
+    };
+    let mut text = serde_json::to_string_pretty(&json)?;
+    text.push('\n');
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn csv_writer(path: &Path) -> Result<csv::Writer<std::fs::File>> {
+    csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+pub fn write_replications_csv(path: &Path, output: &RunOutput) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    let mut header = vec!["replication", "seed"];
+    header.extend(output.metric_names.iter());
+    w.write_record(&header)?;
+    for r in &output.replications {
+        let mut row = vec![r.index.to_string(), r.seed.to_string()];
+        row.extend(r.values.iter().map(|v| fmt_value(*v)));
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// `status.csv`, `events.csv` and `load.csv` of the traced replications.
+pub fn write_traces(dir: &Path, output: &RunOutput) -> Result<()> {
+    let mut status = csv_writer(&dir.join("status.csv"))?;
+    status.write_record(["replication", "time_s", "server", "from", "to", "cause"])?;
+    let mut events = csv_writer(&dir.join("events.csv"))?;
+    events.write_record(["replication", "time_s", "server", "event", "detail"])?;
+    let mut load = csv_writer(&dir.join("load.csv"))?;
+    load.write_record([
+        "replication",
+        "start_s",
+        "width_s",
+        "publisher_peak",
+        "subscriber_peak",
+        "blocked",
+        "dropped",
+        "mailbox_unavailable",
+    ])?;
+    for r in &output.replications {
+        let Some(trace) = &r.trace else { continue };
+        write_trace(&mut status, &mut events, &mut load, r.index, trace)?;
+    }
+    status.flush()?;
+    events.flush()?;
+    load.flush()?;
+    Ok(())
+}
+
+fn write_trace<W: Write>(
+    status: &mut csv::Writer<W>,
+    events: &mut csv::Writer<W>,
+    load: &mut csv::Writer<W>,
+    replication: u64,
+    trace: &Recorder,
+) -> Result<()> {
+    let rep = replication.to_string();
+    for row in &trace.statuses {
+        status.write_record([
+            rep.as_str(),
+            &fmt_secs(row.at),
+            server_name(row.server),
+            row.from.as_str(),
+            row.to.as_str(),
+            row.cause,
+        ])?;
+    }
+    for row in &trace.events {
+        let server = row.server.map(server_name).unwrap_or("cluster");
+        events.write_record([rep.as_str(), &fmt_secs(row.at), server, row.event, &row.detail])?;
+    }
+    let width = fmt_secs(trace.bin_width());
+    for bin in &trace.load {
+        load.write_record([
+            rep.clone(),
+            fmt_secs(bin.start),
+            width.clone(),
+            bin.peak[0].to_string(),
+            bin.peak[1].to_string(),
+            bin.blocked.to_string(),
+            bin.dropped.to_string(),
+            bin.mailbox_unavailable.to_string(),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The human summary: one line per metric.
+pub fn summary_table(output: &RunOutput) -> String {
+    let n = output.replications.len();
+    let summary = output.summary();
+    let width = summary.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    if n > 1 {
+        out.push_str(&format!("{:width$}  {:>22}  {:>12}  {:>12}\n", "metric", "mean ± ci95", "min", "max"));
+    } else {
+        out.push_str(&format!("{:width$}  {:>12}\n", "metric", "value"));
+    }
+    for (name, s) in &summary {
+        if n > 1 {
+            let mean = format!("{} ± {}", fmt_human(s.mean), fmt_human(s.ci95));
+            out.push_str(&format!(
+                "{name:width$}  {mean:>22}  {:>12}  {:>12}\n",
+                fmt_human(s.min),
+                fmt_human(s.max)
+            ));
+        } else {
+            out.push_str(&format!("{name:width$}  {:>12}\n", fmt_human(s.mean)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_are_exact() {
+        assert_eq!(fmt_secs(3_600_000_000), "3600");
+        assert_eq!(fmt_secs(12_500_000), "12.5");
+        assert_eq!(fmt_secs(1), "0.000001");
+    }
+
+    #[test]
+    fn values_are_compact() {
+        assert_eq!(fmt_value(42.0), "42");
+        assert_eq!(fmt_value(0.25), "0.25");
+        assert_eq!(fmt_human(0.998765432), "0.998765");
+        assert_eq!(fmt_human(1234.5678), "1234.57");
+        assert_eq!(fmt_human(7.0), "7");
+    }
+}

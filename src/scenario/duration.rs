@@ -1,0 +1,213 @@
+//! Durations with units: `90s`, `1h30m`, `50ms`, `1.5h`, `2d`.
+//!
+//! A bare number is an error (the unit is not guessable), components go from the
+//! largest unit to the smallest, each at most once, and the value must be a whole
+//! number of microseconds. Parsing is exact decimal arithmetic: no float ever
+//! decides a duration.
+
+use crate::engine::{Time, DAY, HOUR, MINUTE, MS, SECOND};
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use std::fmt;
+
+/// A non-negative duration, held as integer microseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Duration {
+    us: Time,
+}
+
+const UNITS: [(&str, Time); 5] = [("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", SECOND), ("ms", MS)];
+
+impl Duration {
+    pub const ZERO: Duration = Duration { us: 0 };
+
+    pub const fn from_us(us: Time) -> Self {
+        Duration { us }
+    }
+
+    pub const fn from_secs(s: u64) -> Self {
+        Duration { us: s * SECOND }
+    }
+
+    pub const fn from_mins(m: u64) -> Self {
+        Duration { us: m * MINUTE }
+    }
+
+    pub const fn from_millis(ms: u64) -> Self {
+        Duration { us: ms * MS }
+    }
+
+    pub const fn as_us(self) -> Time {
+        self.us
+    }
+
+    pub fn as_secs_f64(self) -> f64 {
+        crate::engine::to_secs(self.us)
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.us == 0
+    }
+
+    /// Parses `text`; the error is a short phrase fit to follow a key name.
+    pub fn parse(text: &str) -> Result<Duration, String> {
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.is_empty() {
+            return Err("duration is empty; write it with a unit, e.g. 30s".into());
+        }
+        if compact.starts_with('-') {
+            return Err(format!("duration `{text}` is negative; durations are 0s or more"));
+        }
+        if compact.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            return Err(format!("duration `{text}` needs a unit, e.g. {text}s (units: d, h, m, s, ms)"));
+        }
+        let mut rest = compact.as_str();
+        let mut total: Time = 0;
+        let mut last_rank: Option<usize> = None;
+        while !rest.is_empty() {
+            let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+            if number_len == 0 {
+                return Err(format!("duration `{text}` is not of the form 1h30m (units: d, h, m, s, ms)"));
+            }
+            let (number, after) = rest.split_at(number_len);
+            let unit_len = after.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(after.len());
+            let (unit, after) = after.split_at(unit_len);
+            if unit.is_empty() {
+                return Err(format!("duration `{text}` needs a unit after `{number}` (units: d, h, m, s, ms)"));
+            }
+            let rank = UNITS
+                .iter()
+                .position(|(name, _)| *name == unit)
+                .ok_or_else(|| format!("duration `{text}` has an unknown unit `{unit}` (units: d, h, m, s, ms)"))?;
+            if last_rank.is_some_and(|r| rank <= r) {
+                return Err(format!(
+                    "duration `{text}` must list its units from largest to smallest, each once (e.g. 1h30m)"
+                ));
+            }
+            last_rank = Some(rank);
+            let part = scaled(number, UNITS[rank].1)
+                .ok_or_else(|| format!("duration `{text}` is not a whole number of microseconds or is too large"))?;
+            total = total
+                .checked_add(part)
+                .ok_or_else(|| format!("duration `{text}` is too large"))?;
+            rest = after;
+        }
+        Ok(Duration { us: total })
+    }
+}
+
+/// `number` (decimal digits, at most one point) times `unit_us`, exactly.
+fn scaled(number: &str, unit_us: Time) -> Option<Time> {
+    let (int_part, frac_part) = match number.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (number, ""),
+    };
+    if frac_part.contains('.') || (int_part.is_empty() && frac_part.is_empty()) {
+        return None;
+    }
+    let int: Time = if int_part.is_empty() { 0 } else { int_part.parse().ok()? };
+    let mut value = int.checked_mul(unit_us)?;
+    if !frac_part.is_empty() {
+        if frac_part.len() > 18 {
+            return None;
+        }
+        let frac: u128 = frac_part.parse().ok()?;
+        let denominator = 10u128.pow(frac_part.len() as u32);
+        let numerator = frac * unit_us as u128;
+        if numerator % denominator != 0 {
+            return None;
+        }
+        value = value.checked_add(Time::try_from(numerator / denominator).ok()?)?;
+    }
+    Some(value)
+}
+
+impl fmt::Display for Duration {
+    /// The canonical form, e.g. `1h30m`, `50ms`, `0s`; sub-millisecond rests in `s`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.us == 0 {
+            return f.write_str("0s");
+        }
+        if self.us % MS != 0 {
+            let secs = self.us / SECOND;
+            let frac = format!("{:06}", self.us % SECOND);
+            return write!(f, "{secs}.{}s", frac.trim_end_matches('0'));
+        }
+        let mut rest = self.us;
+        for (name, unit) in UNITS {
+            if rest >= unit {
+                write!(f, "{}{name}", rest / unit)?;
+                rest %= unit;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DurationVisitor;
+        impl Visitor<'_> for DurationVisitor {
+            type Value = Duration;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a duration with a unit, e.g. 30s or 1h30m")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Duration, E> {
+                Duration::parse(v).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
+                Err(E::custom(format!("duration `{v}` needs a unit, e.g. {v}s (units: d, h, m, s, ms)")))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
+                if v < 0 {
+                    return Err(E::custom(format!("duration `{v}` is negative and has no unit; write e.g. 30s")));
+                }
+                self.visit_u64(v as u64)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
+                Err(E::custom(format!("duration `{v}` needs a unit, e.g. 30s (units: d, h, m, s, ms)")))
+            }
+        }
+        deserializer.deserialize_any(DurationVisitor)
+    }
+}
+
+impl serde::Serialize for Duration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_units_and_combinations() {
+        assert_eq!(Duration::parse("90s").unwrap().as_us(), 90 * SECOND);
+        assert_eq!(Duration::parse("1h30m").unwrap().as_us(), 90 * MINUTE);
+        assert_eq!(Duration::parse("2h07m30s").unwrap().as_us(), 2 * HOUR + 7 * MINUTE + 30 * SECOND);
+        assert_eq!(Duration::parse("50ms").unwrap().as_us(), 50 * MS);
+        assert_eq!(Duration::parse("1.5h").unwrap().as_us(), 90 * MINUTE);
+        assert_eq!(Duration::parse("0s").unwrap().as_us(), 0);
+        assert_eq!(Duration::parse("1d 2h").unwrap().as_us(), 26 * HOUR);
+        assert_eq!(Duration::parse("0.000001s").unwrap().as_us(), 1);
+    }
+
+    #[test]
+    fn rejects_what_it_cannot_read_exactly() {
+        for bad in ["", "90", "1.5", "-5s", "5x", "30m1h", "1h1h", "s", "1..5s", "0.0000001s", "99999999999999999d", "h5"] {
+            assert!(Duration::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+        assert!(Duration::parse("90").unwrap_err().contains("needs a unit"));
+    }
+
+    #[test]
+    fn displays_canonically_and_round_trips() {
+        for text in ["1h30m", "50ms", "0s", "2d3h4m5s6ms", "1.5s", "0.000001s"] {
+            let d = Duration::parse(text).unwrap();
+            assert_eq!(Duration::parse(&d.to_string()).unwrap(), d, "{text}");
+        }
+        assert_eq!(Duration::parse("90m").unwrap().to_string(), "1h30m");
+        assert_eq!(Duration::parse("1500ms").unwrap().to_string(), "1s500ms");
+    }
+}

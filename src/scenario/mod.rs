@@ -1,0 +1,286 @@
+//! The scenario format: YAML in, a validated scenario out.
+//!
+//! Parse, then validate, then run: serde structs with `deny_unknown_fields` and
+//! the defaults SPEC.md documents; `validate()` for relations between fields. A
+//! problem becomes a [`ScenarioError`] that names the file, the line and column,
+//! and the key path, in one sentence.
+
+pub mod duration;
+mod locate;
+pub mod voice;
+
+pub use duration::Duration;
+pub use voice::*;
+
+use std::fmt;
+use std::path::Path;
+
+/// A problem with a scenario: where it is and what is wrong, in one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ScenarioError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, ":{line}:{column}")?;
+        }
+        match &self.key {
+            Some(key) if !key.is_empty() => write!(f, ": `{key}` {}", self.message),
+            _ => write!(f, ": {}", self.message),
+        }
+    }
+}
+
+impl ScenarioError {
+    fn whole_file(file: &str, message: impl Into<String>) -> Self {
+        ScenarioError { file: file.to_string(), line: None, column: None, key: None, message: message.into() }
+    }
+}
+
+/// A validation problem, named by key path; located in the text by [`parse_str`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub key: String,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Invalid { key: key.into(), message: message.into() }
+    }
+}
+
+/// A validated scenario of either kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scenario {
+    Voice(VoiceScenario),
+}
+
+impl Scenario {
+    pub fn name(&self) -> &str {
+        match self {
+            Scenario::Voice(s) => s.name.as_deref().unwrap_or("scenario"),
+        }
+    }
+}
+
+/// Reads and validates the scenario at `path`.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    if path.is_dir() {
+        return Err(ScenarioError::whole_file(&file, "is a directory, not a scenario file"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot be read: {e}")))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+            let column = valid.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+            return Err(ScenarioError {
+                file,
+                line: Some(line),
+                column: Some(column),
+                key: None,
+                message: "is not valid UTF-8 text".into(),
+            });
+        }
+    };
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    parse_str(&file, &stem, &text)
+}
+
+/// Parses and validates scenario `text`, read from `file` (used in messages);
+/// `stem` names the scenario when it has no `name`.
+pub fn parse_str(file: &str, stem: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        return Err(ScenarioError::whole_file(file, "is empty; a scenario needs at least `duration`"));
+    }
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| from_serde(file, &e))?;
+    let kind = match &value {
+        serde_yaml::Value::Mapping(map) => map.get("kind").cloned(),
+        _ => return Err(ScenarioError::whole_file(file, "must be a mapping of keys such as `duration:`")),
+    };
+    let positions = locate::key_positions(text);
+    let located = |invalid: Invalid| {
+        let position = locate::locate(&positions, &invalid.key);
+        ScenarioError {
+            file: file.to_string(),
+            line: position.map(|p| p.0),
+            column: position.map(|p| p.1),
+            key: Some(invalid.key),
+            message: invalid.message,
+        }
+    };
+    match kind.as_ref().map(|k| k.as_str()) {
+        None | Some(Some("voice_messaging")) => {
+            let mut scenario: VoiceScenario = serde_yaml::from_str(text).map_err(|e| from_serde(file, &e))?;
+            scenario.validate().map_err(located)?;
+            let name = scenario.name.clone().unwrap_or_else(|| sanitize_name(stem));
+            check_name(&name).map_err(located)?;
+            scenario.name = Some(name);
+            Ok(Scenario::Voice(scenario))
+        }
+        _ => Err(located(Invalid::new("kind", "must be voice_messaging or persistent_chat"))),
+    }
+}
+
+/// A file stem made fit to name a results folder.
+fn sanitize_name(stem: &str) -> String {
+    let cleaned: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '-' })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.').to_string();
+    if cleaned.is_empty() { "scenario".into() } else { cleaned }
+}
+
+/// A scenario name becomes a folder under `results/`: keep it to one plain path segment.
+fn check_name(name: &str) -> Result<(), Invalid> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid::new(
+            "name",
+            "must be 1 to 100 letters, digits, `-`, `_` or `.`, not starting with `.` (it names the results folder)",
+        ))
+    }
+}
+
+/// Turns a serde_yaml error into one located sentence: the path serde_yaml puts
+/// in front of its message becomes the key, and an unknown key gets the nearest
+/// valid one as a suggestion.
+fn from_serde(file: &str, error: &serde_yaml::Error) -> ScenarioError {
+    let location = error.location();
+    let mut text = error.to_string();
+    if let Some(start) = text.find(" at line ") {
+        let rest = &text[start + " at line ".len()..];
+        let end = rest
+            .find(" column ")
+            .map(|c| {
+                let after = &rest[c + " column ".len()..];
+                c + " column ".len() + after.find(|ch: char| !ch.is_ascii_digit()).unwrap_or(after.len())
+            })
+            .unwrap_or(0);
+        text = format!("{}{}", &text[..start], &rest[end..]);
+    }
+    let (mut key, mut message) = split_path(&text);
+    if let Some((field, expected)) = unknown_name(&message, "unknown field `") {
+        key = Some(match key {
+            Some(k) => format!("{k}.{field}"),
+            None => field.clone(),
+        });
+        message = match nearest(&field, &expected) {
+            Some(best) => format!("is not a known key; did you mean `{best}`?"),
+            None => format!("is not a known key; expected one of {}", expected.join(", ")),
+        };
+    } else if let Some((value, expected)) = unknown_name(&message, "unknown variant `") {
+        message = match nearest(&value, &expected) {
+            Some(best) => format!("has unknown value `{value}`; did you mean `{best}`?"),
+            None => format!("has unknown value `{value}`; expected one of {}", expected.join(", ")),
+        };
+    } else if let Some(field) = message.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`')) {
+        key = Some(match key {
+            Some(k) => format!("{k}.{field}"),
+            None => field.to_string(),
+        });
+        message = "is required but missing".into();
+    } else if key.is_some() {
+        message = format!("is invalid: {message}");
+    }
+    ScenarioError {
+        file: file.to_string(),
+        line: location.as_ref().map(|l| l.line()),
+        column: location.as_ref().map(|l| l.column()),
+        key,
+        message,
+    }
+}
+
+/// Splits serde_yaml's `path: message` form.
+fn split_path(text: &str) -> (Option<String>, String) {
+    if let Some((head, tail)) = text.split_once(": ") {
+        let is_path = !head.is_empty()
+            && head.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+            && !head.starts_with("invalid")
+            && !head.starts_with("unknown");
+        if is_path {
+            return (Some(head.to_string()), tail.to_string());
+        }
+    }
+    (None, text.to_string())
+}
+
+/// For "unknown field `x`, expected one of `a`, `b`": the name and the expected list.
+fn unknown_name(message: &str, prefix: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix(prefix)?;
+    let (name, rest) = rest.split_once('`')?;
+    let expected = rest.split('`').skip(1).step_by(2).map(str::to_string).collect();
+    Some((name.to_string(), expected))
+}
+
+/// The expected name closest to `name`, if close enough to be a likely typo.
+fn nearest(name: &str, expected: &[String]) -> Option<String> {
+    expected
+        .iter()
+        .map(|e| (strsim::damerau_levenshtein(name, e), e))
+        .filter(|(d, e)| *d <= 2.max(e.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, e)| e.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> ScenarioError {
+        parse_str("s.yaml", "s", text).unwrap_err()
+    }
+
+    #[test]
+    fn unknown_keys_are_located_and_get_a_suggestion() {
+        let e = err("duration: 1h\ntrafic:\n  calls_per_hour: 3\n");
+        assert_eq!((e.line, e.column), (Some(2), Some(1)));
+        assert_eq!(e.key.as_deref(), Some("trafic"));
+        assert_eq!(e.to_string(), "s.yaml:2:1: `trafic` is not a known key; did you mean `traffic`?");
+        let e = err("duration: 1h\ntraffic:\n  hold_time: {mean: 3s, sdd: 1s}\n");
+        assert_eq!(e.key.as_deref(), Some("traffic.hold_time.sdd"));
+        assert!(e.message.contains("did you mean `sd`"), "{e}");
+    }
+
+    #[test]
+    fn validation_errors_point_at_their_key() {
+        let e = err("duration: 1h\ntraffic:\n  leave_message: 1.5\n");
+        assert_eq!(e.to_string(), "s.yaml:3:3: `traffic.leave_message` must be a fraction between 0 and 1, not 1.5");
+        let e = err("duration: 1h\nfailures:\n  - {at: 2h, crash: publisher}\n");
+        assert_eq!(e.key.as_deref(), Some("failures[0].at"));
+        assert_eq!((e.line, e.column), (Some(3), Some(6)));
+    }
+
+    #[test]
+    fn durations_need_units() {
+        let e = err("duration: 3600\n");
+        assert_eq!(e.key.as_deref(), Some("duration"));
+        assert!(e.message.contains("needs a unit"), "{e}");
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn names_stay_one_path_segment() {
+        let e = err("name: ../../etc\nduration: 1h\n");
+        assert_eq!(e.key.as_deref(), Some("name"));
+        let Scenario::Voice(s) = parse_str("a b.yaml", "a b", "duration: 1h\n").unwrap();
+        assert_eq!(s.name.as_deref(), Some("a-b"));
+    }
+}
