@@ -62,12 +62,14 @@ mod tests {
         assert!((erlang_b(16, 10.0) - 0.0223).abs() < 5e-5);
         // The defining formula (A^c / c!) / Σ A^k / k!, summed directly.
         let direct = |c: u32, a: f64| {
-            let terms: Vec<f64> = (0..=c).scan(1.0, |t, k| {
-                if k > 0 {
-                    *t *= a / k as f64;
-                }
-                Some(*t)
-            }).collect();
+            let terms: Vec<f64> = (0..=c)
+                .scan(1.0, |t, k| {
+                    if k > 0 {
+                        *t *= a / k as f64;
+                    }
+                    Some(*t)
+                })
+                .collect();
             terms[c as usize] / terms.iter().sum::<f64>()
         };
         for (c, a) in [(8, 6.0), (16, 12.0), (32, 28.0)] {

@@ -63,11 +63,17 @@ pub struct Scheduler<E> {
 
 impl<E: Copy> Scheduler<E> {
     pub fn new() -> Self {
-        Scheduler { queue: EventQueue::new(), now: 0 }
+        Scheduler {
+            queue: EventQueue::new(),
+            now: 0,
+        }
     }
 
     pub fn with_capacity(capacity: usize) -> Self {
-        Scheduler { queue: EventQueue::with_capacity(capacity), now: 0 }
+        Scheduler {
+            queue: EventQueue::with_capacity(capacity),
+            now: 0,
+        }
     }
 
     /// The current simulated time.
@@ -86,7 +92,8 @@ impl<E: Copy> Scheduler<E> {
     /// Schedules `event` after `delay`, saturating at the end of time.
     #[inline]
     pub fn schedule_in(&mut self, delay: Time, event: E) {
-        self.queue.push(self.now.saturating_add(delay), Priority::Normal, event);
+        self.queue
+            .push(self.now.saturating_add(delay), Priority::Normal, event);
     }
 
     /// Schedules `event` at `at`, after every `Normal` event of that instant.
@@ -148,7 +155,10 @@ pub fn run<M: Model>(
             break;
         }
         if events == limits.max_events {
-            return Err(LimitError::Events { limit: limits.max_events, at });
+            return Err(LimitError::Events {
+                limit: limits.max_events,
+                at,
+            });
         }
         let (at, event) = sched.queue.pop().expect("peeked");
         sched.now = at;
@@ -187,8 +197,19 @@ mod tests {
         sched.schedule_at(3, 3);
         sched.schedule_at(7, 4);
         let mut model = Recorder { seen: vec![] };
-        let stats = run(&mut model, &mut sched, Limits { horizon: 100, max_events: 100 }).unwrap();
-        assert_eq!(model.seen, vec![(3, 3), (5, 1), (5, 2), (5, 10), (5, 99), (7, 4)]);
+        let stats = run(
+            &mut model,
+            &mut sched,
+            Limits {
+                horizon: 100,
+                max_events: 100,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            model.seen,
+            vec![(3, 3), (5, 1), (5, 2), (5, 10), (5, 99), (7, 4)]
+        );
         assert_eq!(stats.events, 6);
         assert_eq!(sched.now(), 100);
     }
@@ -199,7 +220,15 @@ mod tests {
         sched.schedule_at(9, 1);
         sched.schedule_at(10, 2);
         let mut model = Recorder { seen: vec![] };
-        run(&mut model, &mut sched, Limits { horizon: 10, max_events: 100 }).unwrap();
+        run(
+            &mut model,
+            &mut sched,
+            Limits {
+                horizon: 10,
+                max_events: 100,
+            },
+        )
+        .unwrap();
         assert_eq!(model.seen, vec![(9, 1), (9, 10)]);
     }
 
@@ -214,9 +243,22 @@ mod tests {
         }
         let mut sched = Scheduler::new();
         sched.schedule_at(0, ());
-        let err = run(&mut Forever, &mut sched, Limits { horizon: u64::MAX, max_events: 1000 })
-            .unwrap_err();
-        assert_eq!(err, LimitError::Events { limit: 1000, at: 1000 });
+        let err = run(
+            &mut Forever,
+            &mut sched,
+            Limits {
+                horizon: u64::MAX,
+                max_events: 1000,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            LimitError::Events {
+                limit: 1000,
+                at: 1000
+            }
+        );
         assert!(err.to_string().contains("--max-events"));
     }
 

@@ -73,7 +73,11 @@ impl Channel {
     /// The last keepalive the receiver has heard as of `now`; `through_now`
     /// says whether a sender tick at exactly `now` has already been delivered.
     pub fn last_delivered(&self, sender: Ticks, now: Time, through_now: bool) -> Option<Time> {
-        let end = if through_now { now.saturating_add(1) } else { now };
+        let end = if through_now {
+            now.saturating_add(1)
+        } else {
+            now
+        };
         match self.open_since {
             Some(open) => sender.last_in(open, end).or(self.delivered_before),
             None => self.delivered_before,
@@ -83,7 +87,11 @@ impl Channel {
     /// The next keepalive delivery at or after `now` (after, if `through_now`).
     pub fn next_delivery(&self, sender: Ticks, now: Time, through_now: bool) -> Option<Time> {
         let open = self.open_since?;
-        let from = if through_now { now.saturating_add(1) } else { now };
+        let from = if through_now {
+            now.saturating_add(1)
+        } else {
+            now
+        };
         Some(sender.at_or_after(from.max(open)))
     }
 
@@ -108,7 +116,10 @@ impl Channel {
 mod tests {
     use super::*;
 
-    const T: Ticks = Ticks { phase: 3, interval: 10 };
+    const T: Ticks = Ticks {
+        phase: 3,
+        interval: 10,
+    };
 
     #[test]
     fn tick_arithmetic() {

@@ -9,7 +9,7 @@
 //! each quantity on its own stream so that strategies compared on one seed see
 //! the same calls.
 
-use crate::engine::{from_secs, Time, DAY, HOUR};
+use crate::engine::{DAY, HOUR, Time, from_secs};
 use crate::scenario::{HoldDistribution, HoldTime, Traffic};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, LogNormal};
@@ -35,7 +35,11 @@ impl Arrivals {
             }
         }
         let per_day = rate_per_us.iter().map(|r| r * HOUR as f64).sum();
-        Arrivals { rate_per_us, per_day, rng }
+        Arrivals {
+            rate_per_us,
+            per_day,
+            rng,
+        }
     }
 
     /// Whether any call ever arrives.
@@ -91,7 +95,9 @@ impl HoldSampler {
                 // Moments of the log: sigma² = ln(1 + sd²/mean²), mu = ln(mean) − sigma²/2.
                 let sigma2 = (1.0 + (sd_s / mean_s).powi(2)).ln();
                 let mu = mean_s.ln() - sigma2 / 2.0;
-                HoldSampler::Lognormal(LogNormal::new(mu, sigma2.sqrt()).expect("validated positive"))
+                HoldSampler::Lognormal(
+                    LogNormal::new(mu, sigma2.sqrt()).expect("validated positive"),
+                )
             }
         }
     }
@@ -122,7 +128,11 @@ mod tests {
     use crate::engine::rng::stream;
 
     fn traffic(cph: f64, profile: Option<Vec<f64>>) -> Traffic {
-        Traffic { calls_per_hour: cph, hourly_profile: profile, ..Traffic::default() }
+        Traffic {
+            calls_per_hour: cph,
+            hourly_profile: profile,
+            ..Traffic::default()
+        }
     }
 
     #[test]
@@ -152,7 +162,11 @@ mod tests {
             if next >= 200 * DAY {
                 break;
             }
-            assert_eq!((next / HOUR) % 24, 9, "arrival outside the profile at {next}");
+            assert_eq!(
+                (next / HOUR) % 24,
+                9,
+                "arrival outside the profile at {next}"
+            );
             t = next;
             n += 1;
         }
@@ -176,7 +190,9 @@ mod tests {
         };
         let s = HoldSampler::new(&hold);
         let mut rng = stream(4, 0);
-        let xs: Vec<f64> = (0..200_000).map(|_| s.sample(&mut rng) as f64 / 1e6).collect();
+        let xs: Vec<f64> = (0..200_000)
+            .map(|_| s.sample(&mut rng) as f64 / 1e6)
+            .collect();
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64).sqrt();
         // Standard error of the mean is 60/sqrt(2e5) = 0.13 s.

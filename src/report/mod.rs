@@ -4,7 +4,7 @@
 
 pub mod staging;
 
-use crate::engine::{Time, SECOND};
+use crate::engine::{SECOND, Time};
 use crate::experiment::{RunOutput, Stat};
 use crate::model::trace::Recorder;
 use crate::model::voice::server_name;
@@ -43,10 +43,18 @@ pub fn fmt_human(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         return format!("{}", v as i64);
     }
-    let magnitude = if v == 0.0 { 0 } else { v.abs().log10().floor() as i32 };
+    let magnitude = if v == 0.0 {
+        0
+    } else {
+        v.abs().log10().floor() as i32
+    };
     let decimals = (5 - magnitude).clamp(0, 9) as usize;
     let text = format!("{v:.decimals$}");
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
 
 struct MetricsJson<'a>(&'a [(&'static str, Stat)]);
@@ -62,7 +70,15 @@ impl Serialize for MetricsJson<'_> {
         }
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (name, stat) in self.0 {
-            map.serialize_entry(name, &Entry { mean: stat.mean, ci95: stat.ci95, min: stat.min, max: stat.max })?;
+            map.serialize_entry(
+                name,
+                &Entry {
+                    mean: stat.mean,
+                    ci95: stat.ci95,
+                    min: stat.min,
+                    max: stat.max,
+                },
+            )?;
         }
         map.end()
     }
@@ -166,7 +182,13 @@ fn write_trace<W: Write>(
     }
     for row in &trace.events {
         let server = row.server.map(server_name).unwrap_or("cluster");
-        events.write_record([rep.as_str(), &fmt_secs(row.at), server, row.event, &row.detail])?;
+        events.write_record([
+            rep.as_str(),
+            &fmt_secs(row.at),
+            server,
+            row.event,
+            &row.detail,
+        ])?;
     }
     let width = fmt_secs(trace.bin_width());
     for bin in &trace.load {
@@ -188,10 +210,17 @@ fn write_trace<W: Write>(
 pub fn summary_table(output: &RunOutput) -> String {
     let n = output.replications.len();
     let summary = output.summary();
-    let width = summary.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    let width = summary
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     if n > 1 {
-        out.push_str(&format!("{:width$}  {:>22}  {:>12}  {:>12}\n", "metric", "mean ± ci95", "min", "max"));
+        out.push_str(&format!(
+            "{:width$}  {:>22}  {:>12}  {:>12}\n",
+            "metric", "mean ± ci95", "min", "max"
+        ));
     } else {
         out.push_str(&format!("{:width$}  {:>12}\n", "metric", "value"));
     }

@@ -77,7 +77,10 @@ impl MarkedEventReceiver for Walker {
             }
             Event::SequenceStart(..) => {
                 let path = self.node_path(None, mark).unwrap_or_else(|| "?".into());
-                self.stack.push(Frame::Seq { path, next_index: 0 });
+                self.stack.push(Frame::Seq {
+                    path,
+                    next_index: 0,
+                });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();

@@ -2,7 +2,7 @@
 //! and debug builds. It re-derives what `settle` caches and checks the laws the
 //! model must keep whatever the scenario.
 
-use super::{peer, server_name, Voice, PUBLISHER, SUBSCRIBER};
+use super::{PUBLISHER, SUBSCRIBER, Voice, peer, server_name};
 use crate::engine::Time;
 use crate::model::trace::Tracer;
 use crate::scenario::Status;
@@ -12,9 +12,13 @@ pub fn allowed_transition(from: Status, to: Status) -> bool {
     use Status::*;
     matches!(
         (from, to),
-        (Primary, Secondary | NotFunctioning | ReplicatingData | SplitBrainRecovery)
-            | (Secondary, Primary | Deactivated | NotFunctioning | ReplicatingData)
-            | (Deactivated, Starting | NotFunctioning)
+        (
+            Primary,
+            Secondary | NotFunctioning | ReplicatingData | SplitBrainRecovery
+        ) | (
+            Secondary,
+            Primary | Deactivated | NotFunctioning | ReplicatingData
+        ) | (Deactivated, Starting | NotFunctioning)
             | (NotFunctioning, Starting)
             | (Starting, Primary | Secondary | NotFunctioning)
             | (ReplicatingData, Primary | Secondary | NotFunctioning)
@@ -34,7 +38,13 @@ impl<T: Tracer> Voice<T> {
     pub(super) fn check_invariants(&self, now: Time) -> Result<(), String> {
         let t = &self.tally;
         let in_progress = self.calls.measured_in_progress();
-        ensure!(t.offered == t.answered + t.blocked, "offered {} ≠ answered {} + blocked {}", t.offered, t.answered, t.blocked);
+        ensure!(
+            t.offered == t.answered + t.blocked,
+            "offered {} ≠ answered {} + blocked {}",
+            t.offered,
+            t.answered,
+            t.blocked
+        );
         ensure!(
             t.answered == t.completed + t.dropped + in_progress,
             "answered {} ≠ completed {} + dropped {} + in progress {}",
@@ -47,10 +57,25 @@ impl<T: Tracer> Voice<T> {
         for s in 0..2 {
             let server = &self.servers[s];
             let name = server_name(s);
-            ensure!(server.busy == self.calls.in_progress(s), "{name} busy count {} disagrees with its calls", server.busy);
-            ensure!(server.busy <= server.capacity, "{name} carries {} calls on {} ports", server.busy, server.capacity);
-            ensure!(server.busy == 0 || self.can_carry(s), "{name} holds calls while it cannot carry them");
-            ensure!(server.answering == self.answering(s), "{name}'s cached answering flag is stale");
+            ensure!(
+                server.busy == self.calls.in_progress(s),
+                "{name} busy count {} disagrees with its calls",
+                server.busy
+            );
+            ensure!(
+                server.busy <= server.capacity,
+                "{name} carries {} calls on {} ports",
+                server.busy,
+                server.capacity
+            );
+            ensure!(
+                server.busy == 0 || self.can_carry(s),
+                "{name} holds calls while it cannot carry them"
+            );
+            ensure!(
+                server.answering == self.answering(s),
+                "{name}'s cached answering flag is stale"
+            );
             ensure!(
                 server.mailbox_ok == (server.answering && self.mailbox_ok(s)),
                 "{name}'s cached mailbox flag is stale"
@@ -66,14 +91,29 @@ impl<T: Tracer> Voice<T> {
                 "{name} is promoting itself while {}",
                 server.status.as_str()
             );
-            ensure!(now >= server.stale_until || !server.answering, "{name} is stale while answering");
+            ensure!(
+                now >= server.stale_until || !server.answering,
+                "{name} is stale while answering"
+            );
             let open = self.functioning(s) && self.functioning(peer(s)) && self.link_up(s, peer(s));
-            ensure!(self.channels[s].is_open() == open, "keepalive channel from {name} is out of date");
+            ensure!(
+                self.channels[s].is_open() == open,
+                "keepalive channel from {name} is out of date"
+            );
             total_busy += server.busy;
         }
-        ensure!(self.shared_busy == total_busy, "shared port count {} ≠ calls {}", self.shared_busy, total_busy);
+        ensure!(
+            self.shared_busy == total_busy,
+            "shared port count {} ≠ calls {}",
+            self.shared_busy,
+            total_busy
+        );
         if let Some(pool) = self.cfg.plan.shared_ports {
-            ensure!(self.shared_busy <= pool, "{} calls on {pool} shared ports", self.shared_busy);
+            ensure!(
+                self.shared_busy <= pool,
+                "{} calls on {pool} shared ports",
+                self.shared_busy
+            );
         }
         let [p, s] = [&self.servers[PUBLISHER], &self.servers[SUBSCRIBER]];
         if p.status == Status::Primary && s.status == Status::Primary {

@@ -120,11 +120,27 @@ const TIMER_KINDS: usize = 6;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ev {
     Arrival,
-    CallEnd { slot: u32, generation: u32 },
-    Timeline { index: u32, heal: bool },
-    Fault { process: u8, repair: bool },
-    Timer { kind: TimerKind, server: u8, generation: u32 },
-    Tick { server: u8, generation: u32 },
+    CallEnd {
+        slot: u32,
+        generation: u32,
+    },
+    Timeline {
+        index: u32,
+        heal: bool,
+    },
+    Fault {
+        process: u8,
+        repair: bool,
+    },
+    Timer {
+        kind: TimerKind,
+        server: u8,
+        generation: u32,
+    },
+    Tick {
+        server: u8,
+        generation: u32,
+    },
 }
 
 /// The scenario's durations and options, in engine units.
@@ -285,7 +301,12 @@ pub struct Voice<T: Tracer> {
 
 impl<T: Tracer> Voice<T> {
     /// Builds replication `replication` of `scenario` and schedules its first events.
-    fn new(scenario: &VoiceScenario, replication: u64, options: RunOptions, trace: T) -> (Self, Scheduler<Ev>) {
+    fn new(
+        scenario: &VoiceScenario,
+        replication: u64,
+        options: RunOptions,
+        trace: T,
+    ) -> (Self, Scheduler<Ev>) {
         let seed = rng::replication_seed(scenario.seed, replication);
         let c = &scenario.cluster;
         let cfg = Config {
@@ -303,7 +324,11 @@ impl<T: Tracer> Voice<T> {
             dead_server_detect: scenario.phone_system.dead_server_detect.as_us(),
             plan: PhonePlan::new(&scenario.phone_system),
             leave_fraction: scenario.traffic.leave_message,
-            timeline: scenario.failures.iter().map(|e| (e.at.as_us(), e.action(), e.for_.map(|d| d.as_us()))).collect(),
+            timeline: scenario
+                .failures
+                .iter()
+                .map(|e| (e.at.as_us(), e.action(), e.for_.map(|d| d.as_us())))
+                .collect(),
             mode: options.keepalive,
             check: options.check_invariants,
         };
@@ -320,7 +345,10 @@ impl<T: Tracer> Voice<T> {
             last_heard: None,
             ping_failed_logged: false,
             takeover_pending: None,
-            ticks: Ticks { phase: phases[s], interval },
+            ticks: Ticks {
+                phase: phases[s],
+                interval,
+            },
             scheduled_tick: None,
             answering: false,
             mailbox_ok: false,
@@ -375,22 +403,50 @@ impl<T: Tracer> Voice<T> {
                 self.channels[peer(s)].delivered_before = Some(0);
             }
         }
-        if let Some(first) = self.arrivals.next_after(0).filter(|t| *t < self.cfg.horizon) {
+        if let Some(first) = self
+            .arrivals
+            .next_after(0)
+            .filter(|t| *t < self.cfg.horizon)
+        {
             sched.schedule_at(first, Ev::Arrival);
         }
         for (index, (at, _, duration)) in self.cfg.timeline.iter().enumerate() {
-            sched.schedule_at(*at, Ev::Timeline { index: index as u32, heal: false });
+            sched.schedule_at(
+                *at,
+                Ev::Timeline {
+                    index: index as u32,
+                    heal: false,
+                },
+            );
             if let Some(heal_at) = duration.and_then(|d| at.checked_add(d)) {
-                sched.schedule_at(heal_at, Ev::Timeline { index: index as u32, heal: true });
+                sched.schedule_at(
+                    heal_at,
+                    Ev::Timeline {
+                        index: index as u32,
+                        heal: true,
+                    },
+                );
             }
         }
         for index in 0..self.processes.len() {
             let first = self.processes[index].draw_up();
-            sched.schedule_at(first, Ev::Fault { process: index as u8, repair: false });
+            sched.schedule_at(
+                first,
+                Ev::Fault {
+                    process: index as u8,
+                    repair: false,
+                },
+            );
         }
         if self.cfg.mode == KeepaliveMode::Messages {
             for s in 0..2 {
-                sched.schedule_late(self.servers[s].ticks.phase, Ev::Tick { server: s as u8, generation: 0 });
+                sched.schedule_late(
+                    self.servers[s].ticks.phase,
+                    Ev::Tick {
+                        server: s as u8,
+                        generation: 0,
+                    },
+                );
             }
         }
         self.settle(sched);
@@ -425,7 +481,8 @@ impl<T: Tracer> Voice<T> {
     /// active message store and its Notifier).
     fn holds_primary_role(&self, s: usize) -> bool {
         let server = &self.servers[s];
-        server.status == Status::Primary || (server.status == Status::ReplicatingData && server.resume == Status::Primary)
+        server.status == Status::Primary
+            || (server.status == Status::ReplicatingData && server.resume == Status::Primary)
     }
 
     /// R2: answers new calls.
@@ -442,7 +499,10 @@ impl<T: Tracer> Voice<T> {
     fn can_carry(&self, s: usize) -> bool {
         matches!(
             self.servers[s].status,
-            Status::Primary | Status::Secondary | Status::ReplicatingData | Status::SplitBrainRecovery
+            Status::Primary
+                | Status::Secondary
+                | Status::ReplicatingData
+                | Status::SplitBrainRecovery
         ) && self.running(s, Service::ConversationManager)
             && self.both_ways(s, PHONE)
     }
@@ -504,13 +564,21 @@ impl<T: Tracer> Voice<T> {
     }
 
     fn cancel_timer(&mut self, kind: TimerKind, s: usize) {
-        self.timer_generation[kind as usize][s] = self.timer_generation[kind as usize][s].wrapping_add(1);
+        self.timer_generation[kind as usize][s] =
+            self.timer_generation[kind as usize][s].wrapping_add(1);
     }
 
     fn start_timer(&mut self, sched: &mut Scheduler<Ev>, kind: TimerKind, s: usize, delay: Time) {
         self.cancel_timer(kind, s);
         let generation = self.timer_generation[kind as usize][s];
-        sched.schedule_in(delay, Ev::Timer { kind, server: s as u8, generation });
+        sched.schedule_in(
+            delay,
+            Ev::Timer {
+                kind,
+                server: s as u8,
+                generation,
+            },
+        );
     }
 
     /// Re-derives everything that depends on the state after a control event.
@@ -542,7 +610,10 @@ impl<T: Tracer> Voice<T> {
             let server = &self.servers[s];
             let graceful = matches!(
                 server.status,
-                Status::Deactivated | Status::Starting | Status::ReplicatingData | Status::SplitBrainRecovery
+                Status::Deactivated
+                    | Status::Starting
+                    | Status::ReplicatingData
+                    | Status::SplitBrainRecovery
             ) || !server.taking_calls;
             let stale_until = if answering {
                 0
@@ -566,8 +637,9 @@ impl<T: Tracer> Voice<T> {
             cluster_down: !answering[0] && !answering[1],
             mailbox_down: (0..2).any(|s| answering[s] && !self.servers[s].mailbox_ok),
             split: self.servers.iter().all(|s| s.status == Status::Primary),
-            sync_down: !(0..2)
-                .any(|s| self.servers[s].status == Status::Primary && self.running(s, Service::MailboxSync)),
+            sync_down: !(0..2).any(|s| {
+                self.servers[s].status == Status::Primary && self.running(s, Service::MailboxSync)
+            }),
         };
         let clocks = &mut self.tally.clocks;
         if flags == clocks.flags {
@@ -578,7 +650,9 @@ impl<T: Tracer> Voice<T> {
             if now >= self.cfg.warmup {
                 self.tally.split_brain_episodes += 1;
             }
-            self.trace.event(now, None, "split_brain_started", || "two servers are primary".into());
+            self.trace.event(now, None, "split_brain_started", || {
+                "two servers are primary".into()
+            });
         }
         clocks.flags = flags;
     }
@@ -599,9 +673,17 @@ impl<T: Tracer> Voice<T> {
             };
             if let Some(q) = target {
                 let count = self.waiting[s].count;
-                self.notifiers[q].release(&mut self.waiting[s], now, self.cfg.mwi_spacing, &mut self.tally.mwi);
+                self.notifiers[q].release(
+                    &mut self.waiting[s],
+                    now,
+                    self.cfg.mwi_spacing,
+                    &mut self.tally.mwi,
+                );
                 self.trace.event(now, Some(q), "mwi_backlog_released", || {
-                    format!("{count} waiting message(s) from {} reach the Notifier", server_name(s))
+                    format!(
+                        "{count} waiting message(s) from {} reach the Notifier",
+                        server_name(s)
+                    )
                 });
             }
         }
@@ -627,13 +709,30 @@ impl<T: Tracer> Voice<T> {
             (Metric::CallsBlocked, t.blocked as f64),
             (Metric::CallsDropped, t.dropped as f64),
             (Metric::CallsCompleted, t.completed as f64),
-            (Metric::BlockingProbability, if t.offered == 0 { 0.0 } else { t.blocked as f64 / t.offered as f64 }),
+            (
+                Metric::BlockingProbability,
+                if t.offered == 0 {
+                    0.0
+                } else {
+                    t.blocked as f64 / t.offered as f64
+                },
+            ),
             (Metric::MessagesLeft, t.messages_left as f64),
             (Metric::MessagesFailed, t.messages_failed as f64),
-            (Metric::MailboxUnavailableCalls, t.mailbox_unavailable_calls as f64),
+            (
+                Metric::MailboxUnavailableCalls,
+                t.mailbox_unavailable_calls as f64,
+            ),
             (Metric::SplitBrainMessages, t.split_brain_messages as f64),
             (Metric::MwiDelayMaxS, secs(mwi.max_delay)),
-            (Metric::MwiDelayMeanS, if mwi.sent == 0 { 0.0 } else { mwi.sum_delay as f64 / mwi.sent as f64 / 1e6 }),
+            (
+                Metric::MwiDelayMeanS,
+                if mwi.sent == 0 {
+                    0.0
+                } else {
+                    mwi.sum_delay as f64 / mwi.sent as f64 / 1e6
+                },
+            ),
             (Metric::ClusterUnavailableS, secs(c.cluster_down)),
             (Metric::MailboxUnavailableS, secs(c.mailbox_down)),
             (Metric::SplitBrainS, secs(c.split)),
@@ -642,11 +741,17 @@ impl<T: Tracer> Voice<T> {
             (Metric::DetectionDelayMaxS, secs(t.detection_delay_max)),
             (Metric::MailboxSyncDownS, secs(c.sync_down)),
             (Metric::Availability, 1.0 - c.cluster_down as f64 / measured),
-            (Metric::ServiceAvailability, 1.0 - c.service_down as f64 / measured),
+            (
+                Metric::ServiceAvailability,
+                1.0 - c.service_down as f64 / measured,
+            ),
             (Metric::CallsInProgressEnd, in_progress as f64),
             (Metric::CallsBlockedStale, t.blocked_stale as f64),
             (Metric::ServiceUnavailableS, secs(c.service_down)),
-            (Metric::MessagesMwiPending, self.waiting.iter().map(|w| w.count).sum::<u64>() as f64),
+            (
+                Metric::MessagesMwiPending,
+                self.waiting.iter().map(|w| w.count).sum::<u64>() as f64,
+            ),
         ];
         for (metric, value) in values {
             m.set(metric, value);
@@ -682,7 +787,11 @@ impl<T: Tracer> Model for Voice<T> {
                 self.on_fault(process as usize, repair, sched);
                 self.settle(sched);
             }
-            Ev::Timer { kind, server, generation } => {
+            Ev::Timer {
+                kind,
+                server,
+                generation,
+            } => {
                 if self.timer_generation[kind as usize][server as usize] == generation {
                     self.on_timer(kind, server as usize, sched);
                     self.settle(sched);
@@ -692,7 +801,10 @@ impl<T: Tracer> Model for Voice<T> {
                 let s = server as usize;
                 let due = match self.cfg.mode {
                     KeepaliveMode::Messages => {
-                        sched.schedule_late(self.servers[s].ticks.after(sched.now()), Ev::Tick { server, generation });
+                        sched.schedule_late(
+                            self.servers[s].ticks.after(sched.now()),
+                            Ev::Tick { server, generation },
+                        );
                         true
                     }
                     KeepaliveMode::Analytic => {
@@ -711,24 +823,35 @@ impl<T: Tracer> Model for Voice<T> {
                 }
             }
         }
-        if self.cfg.check {
-            if let Err(problem) = self.check_invariants(sched.now()) {
-                panic!(
-                    "invariant violated at t = {} s: {problem} (reproduce with seed {} replication {})",
-                    engine::to_secs(sched.now()),
-                    self.seed,
-                    self.replication
-                );
-            }
+        if self.cfg.check
+            && let Err(problem) = self.check_invariants(sched.now())
+        {
+            panic!(
+                "invariant violated at t = {} s: {problem} (reproduce with seed {} replication {})",
+                engine::to_secs(sched.now()),
+                self.seed,
+                self.replication
+            );
         }
     }
 }
 
 /// Runs replication `replication` of `scenario` untraced.
-pub fn simulate(scenario: &VoiceScenario, replication: u64, options: RunOptions) -> Result<Metrics, LimitError> {
+pub fn simulate(
+    scenario: &VoiceScenario,
+    replication: u64,
+    options: RunOptions,
+) -> Result<Metrics, LimitError> {
     let (mut model, mut sched) = Voice::new(scenario, replication, options, NoTrace);
     let horizon = model.cfg.horizon;
-    engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
+    engine::run(
+        &mut model,
+        &mut sched,
+        Limits {
+            horizon,
+            max_events: options.max_events,
+        },
+    )?;
     Ok(model.finish())
 }
 
@@ -743,7 +866,14 @@ pub fn simulate_traced(
     let recorder = Recorder::new(scenario.duration.as_us(), bins);
     let (mut model, mut sched) = Voice::new(scenario, replication, options, recorder);
     let horizon = model.cfg.horizon;
-    engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
+    engine::run(
+        &mut model,
+        &mut sched,
+        Limits {
+            horizon,
+            max_events: options.max_events,
+        },
+    )?;
     let metrics = model.finish();
     let mut recorder = model.trace;
     recorder.finish();
@@ -758,6 +888,13 @@ pub fn simulate_counted(
 ) -> Result<(Metrics, u64), LimitError> {
     let (mut model, mut sched) = Voice::new(scenario, replication, options, NoTrace);
     let horizon = model.cfg.horizon;
-    let stats = engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
+    let stats = engine::run(
+        &mut model,
+        &mut sched,
+        Limits {
+            horizon,
+            max_events: options.max_events,
+        },
+    )?;
     Ok((model.finish(), stats.events))
 }

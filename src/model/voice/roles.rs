@@ -3,10 +3,10 @@
 //! split-brain recovery, with the seed's three event lists as trace events.
 
 use super::{
-    peer, server_name, Ev, KeepaliveMode, Switchover, TakeoverCause, TimerKind, Voice, PUBLISHER,
-    SUBSCRIBER,
+    Ev, KeepaliveMode, PUBLISHER, SUBSCRIBER, Switchover, TakeoverCause, TimerKind, Voice, peer,
+    server_name,
 };
-use crate::engine::{to_secs, Scheduler, Time};
+use crate::engine::{Scheduler, Time, to_secs};
 use crate::model::trace::{CallMark, Tracer};
 use crate::scenario::Status;
 
@@ -40,7 +40,9 @@ impl<T: Tracer> Voice<T> {
 
     fn wants_takeover(&self, s: usize) -> bool {
         let server = &self.servers[s];
-        server.status == Status::Secondary && !server.peer_available && server.takeover_pending.is_none()
+        server.status == Status::Secondary
+            && !server.peer_available
+            && server.takeover_pending.is_none()
     }
 
     /// Analytic mode: the next tick of `s` at which its handler would do more
@@ -52,7 +54,11 @@ impl<T: Tracer> Voice<T> {
         }
         let p = peer(s);
         let ticks = self.servers[s].ticks;
-        let first = if self.in_tick == Some(s) { ticks.after(now) } else { ticks.at_or_after(now) };
+        let first = if self.in_tick == Some(s) {
+            ticks.after(now)
+        } else {
+            ticks.at_or_after(now)
+        };
         let mut next: Option<Time> = None;
         let mut consider = |t: Time| next = Some(next.map_or(t, |n| n.min(t)));
         // A keepalive that tells the peer something: it thought us gone, or we
@@ -64,7 +70,9 @@ impl<T: Tracer> Voice<T> {
         // Our own timeout, unless a keepalive from the peer arrives first.
         if self.servers[s].peer_available {
             let last = self.last_heard(s, now).unwrap_or(0);
-            let fires = ticks.after(last.saturating_add(self.cfg.keepalive_timeout)).max(first);
+            let fires = ticks
+                .after(last.saturating_add(self.cfg.keepalive_timeout))
+                .max(first);
             let peer_ticks = self.servers[p].ticks;
             let rescued = self.channels[p]
                 .next_delivery(peer_ticks, now, self.in_tick == Some(p))
@@ -89,7 +97,13 @@ impl<T: Tracer> Voice<T> {
         self.servers[s].scheduled_tick = next;
         if let Some(at) = next {
             let generation = self.tick_generation[s];
-            sched.schedule_late(at, Ev::Tick { server: s as u8, generation });
+            sched.schedule_late(
+                at,
+                Ev::Tick {
+                    server: s as u8,
+                    generation,
+                },
+            );
         }
     }
 
@@ -108,7 +122,9 @@ impl<T: Tracer> Voice<T> {
             self.receive_keepalive(p, s, sched);
         }
         if self.servers[s].peer_available {
-            let silent = self.last_heard(s, now).is_none_or(|last| now - last > self.cfg.keepalive_timeout);
+            let silent = self
+                .last_heard(s, now)
+                .is_none_or(|last| now - last > self.cfg.keepalive_timeout);
             if silent {
                 self.peer_lost(s, now);
             }
@@ -134,9 +150,10 @@ impl<T: Tracer> Voice<T> {
         if !self.servers[receiver].peer_available {
             self.servers[receiver].peer_available = true;
             self.servers[receiver].ping_failed_logged = false;
-            self.trace.event(now, Some(receiver), "keepalive_restored", || {
-                format!("hears {} again", server_name(sender))
-            });
+            self.trace
+                .event(now, Some(receiver), "keepalive_restored", || {
+                    format!("hears {} again", server_name(sender))
+                });
         }
         let both_primary = self.servers.iter().all(|sv| sv.status == Status::Primary);
         if both_primary && !self.recovery {
@@ -155,25 +172,42 @@ impl<T: Tracer> Voice<T> {
             self.tally.detection_delay_max = self.tally.detection_delay_max.max(delay);
         }
         self.trace.event(now, Some(s), "keepalive_lost", || {
-            format!("step 1: no keepalive from {} ({:.3} s after it fell silent)", server_name(p), to_secs(delay))
+            format!(
+                "step 1: no keepalive from {} ({:.3} s after it fell silent)",
+                server_name(p),
+                to_secs(delay)
+            )
         });
         if self.servers[s].status == Status::Primary {
             self.trace.event(now, Some(s), "replication_suspended", || {
-                format!("{} unavailable; primary keeps its status (R5)", server_name(p))
+                format!(
+                    "{} unavailable; primary keeps its status (R5)",
+                    server_name(p)
+                )
             });
         }
     }
 
     /// R4 steps 3–8 (or a manual change with no reachable primary): `s`
     /// raises the alarm now and sets itself primary after `takeover`.
-    pub(super) fn start_takeover(&mut self, s: usize, cause: TakeoverCause, sched: &mut Scheduler<Ev>) {
+    pub(super) fn start_takeover(
+        &mut self,
+        s: usize,
+        cause: TakeoverCause,
+        sched: &mut Scheduler<Ev>,
+    ) {
         self.servers[s].takeover_pending = Some(cause);
-        self.trace.event(sched.now(), Some(s), "status_change_started", || "step 3: alarm: status change started".into());
+        self.trace
+            .event(sched.now(), Some(s), "status_change_started", || {
+                "step 3: alarm: status change started".into()
+            });
         self.start_timer(sched, TimerKind::Takeover, s, self.cfg.takeover);
     }
 
     fn finish_takeover(&mut self, s: usize, now: Time) {
-        let Some(cause) = self.servers[s].takeover_pending.take() else { return };
+        let Some(cause) = self.servers[s].takeover_pending.take() else {
+            return;
+        };
         if self.servers[s].status != Status::Secondary {
             self.trace.event(now, Some(s), "status_change_aborted", || {
                 format!("no longer secondary ({})", self.servers[s].status.as_str())
@@ -194,14 +228,23 @@ impl<T: Tracer> Voice<T> {
     /// The common tail of every change of primary: critical services, data
     /// connector, replication, completion alarm.
     fn announce_new_primary(&mut self, s: usize, now: Time) {
-        self.trace.event(now, Some(s), "critical_services_started", || "critical services started on the new primary".into());
-        self.trace.event(now, Some(s), "data_connector_switched", || {
-            format!("data connector uses the database on {}", server_name(s))
-        });
+        self.trace
+            .event(now, Some(s), "critical_services_started", || {
+                "critical services started on the new primary".into()
+            });
+        self.trace
+            .event(now, Some(s), "data_connector_switched", || {
+                format!("data connector uses the database on {}", server_name(s))
+            });
         if self.replicating() {
-            self.trace.event(now, Some(s), "replication_continued", || "database and message-store replication continues".into());
+            self.trace.event(now, Some(s), "replication_continued", || {
+                "database and message-store replication continues".into()
+            });
         }
-        self.trace.event(now, Some(s), "status_change_completed", || "alarm: status change completed".into());
+        self.trace
+            .event(now, Some(s), "status_change_completed", || {
+                "alarm: status change completed".into()
+            });
     }
 
     /// R7 (publisher primary with a stopped critical service, subscriber
@@ -218,41 +261,70 @@ impl<T: Tracer> Voice<T> {
             && subscriber.peer_available;
         if wanted {
             let now = sched.now();
-            self.trace.event(now, Some(PUBLISHER), "critical_service_failure_detected", || {
-                "step 1: role manager detects a stopped critical service".into()
-            });
+            self.trace.event(
+                now,
+                Some(PUBLISHER),
+                "critical_service_failure_detected",
+                || "step 1: role manager detects a stopped critical service".into(),
+            );
             self.start_switchover(SUBSCRIBER, "critical_service_stopped", true, sched);
         }
     }
 
     /// R7/R8: `to` (secondary) and its peer (primary) swap roles after `takeover`.
-    pub(super) fn start_switchover(&mut self, to: usize, cause: &'static str, automatic: bool, sched: &mut Scheduler<Ev>) {
+    pub(super) fn start_switchover(
+        &mut self,
+        to: usize,
+        cause: &'static str,
+        automatic: bool,
+        sched: &mut Scheduler<Ev>,
+    ) {
         let now = sched.now();
         let from = peer(to);
         let (notifier, notified) = if automatic { (from, to) } else { (to, from) };
-        self.trace.event(now, Some(notifier), "status_change_notified", || {
-            format!("step 2: tells {} that the status will change", server_name(notified))
-        });
+        self.trace
+            .event(now, Some(notifier), "status_change_notified", || {
+                format!(
+                    "step 2: tells {} that the status will change",
+                    server_name(notified)
+                )
+            });
         for s in [from, to] {
-            self.trace.event(now, Some(s), "status_change_started", || "step 3: alarm: status change started".into());
+            self.trace.event(now, Some(s), "status_change_started", || {
+                "step 3: alarm: status change started".into()
+            });
         }
-        self.switchover = Some(Switchover { to, cause, automatic });
+        self.switchover = Some(Switchover {
+            to,
+            cause,
+            automatic,
+        });
         self.start_timer(sched, TimerKind::Switchover, to, self.cfg.takeover);
     }
 
     fn finish_switchover(&mut self, now: Time) {
-        let Some(Switchover { to, cause, automatic }) = self.switchover.take() else { return };
+        let Some(Switchover {
+            to,
+            cause,
+            automatic,
+        }) = self.switchover.take()
+        else {
+            return;
+        };
         let from = peer(to);
-        if self.servers[from].status != Status::Primary || self.servers[to].status != Status::Secondary {
-            self.trace.event(now, Some(to), "status_change_aborted", || {
-                format!(
-                    "{} is {} and {} is {}",
-                    server_name(from),
-                    self.servers[from].status.as_str(),
-                    server_name(to),
-                    self.servers[to].status.as_str()
-                )
-            });
+        if self.servers[from].status != Status::Primary
+            || self.servers[to].status != Status::Secondary
+        {
+            self.trace
+                .event(now, Some(to), "status_change_aborted", || {
+                    format!(
+                        "{} is {} and {} is {}",
+                        server_name(from),
+                        self.servers[from].status.as_str(),
+                        server_name(to),
+                        self.servers[to].status.as_str()
+                    )
+                });
             return;
         }
         self.set_status(from, Status::Secondary, cause, now);
@@ -277,7 +349,9 @@ impl<T: Tracer> Voice<T> {
                 format!("both servers are primary; {messages} split-brain message(s) to reconcile")
             });
             self.set_status(s, Status::SplitBrainRecovery, "split_brain_detected", now);
-            self.trace.event(now, Some(s), "mta_notifier_stopped", || "MTA and Notifier stopped; deliveries queue".into());
+            self.trace.event(now, Some(s), "mta_notifier_stopped", || {
+                "MTA and Notifier stopped; deliveries queue".into()
+            });
         }
         let unmount = self.cfg.unmount.min(duration);
         self.recovery = true;
@@ -285,7 +359,8 @@ impl<T: Tracer> Voice<T> {
             let (calls, messages_lost) = self.calls.lose_mailboxes();
             self.tally.mailbox_unavailable_calls += calls;
             self.tally.messages_failed += messages_lost;
-            self.trace.mark(now, CallMark::MailboxUnavailable, calls as u32);
+            self.trace
+                .mark(now, CallMark::MailboxUnavailable, calls as u32);
             self.trace.event(now, None, "message_store_unmounted", || {
                 format!("mailboxes temporarily unavailable to {calls} call(s) in progress")
             });
@@ -297,15 +372,33 @@ impl<T: Tracer> Voice<T> {
     fn finish_recovery(&mut self, now: Time) {
         self.recovery = false;
         if self.servers[PUBLISHER].status == Status::SplitBrainRecovery {
-            self.set_status(PUBLISHER, Status::Primary, "split_brain_recovery_completed", now);
-            self.trace.event(now, Some(PUBLISHER), "mta_notifier_started", || "MTA and Notifier start on the publisher first".into());
+            self.set_status(
+                PUBLISHER,
+                Status::Primary,
+                "split_brain_recovery_completed",
+                now,
+            );
+            self.trace
+                .event(now, Some(PUBLISHER), "mta_notifier_started", || {
+                    "MTA and Notifier start on the publisher first".into()
+                });
         }
         if self.servers[SUBSCRIBER].status == Status::SplitBrainRecovery {
-            let to = if self.servers[PUBLISHER].status == Status::Primary { Status::Secondary } else { Status::Primary };
+            let to = if self.servers[PUBLISHER].status == Status::Primary {
+                Status::Secondary
+            } else {
+                Status::Primary
+            };
             self.set_status(SUBSCRIBER, to, "split_brain_recovery_completed", now);
-            self.trace.event(now, Some(SUBSCRIBER), "mta_notifier_started", || "MTA and Notifier start on the subscriber".into());
+            self.trace
+                .event(now, Some(SUBSCRIBER), "mta_notifier_started", || {
+                    "MTA and Notifier start on the subscriber".into()
+                });
         }
-        self.trace.event(now, None, "split_brain_recovery_completed", || "publisher primary, subscriber secondary".into());
+        self.trace
+            .event(now, None, "split_brain_recovery_completed", || {
+                "publisher primary, subscriber secondary".into()
+            });
     }
 
     /// End of `starting` (R9, R11): secondary under a reachable primary, else
@@ -325,7 +418,10 @@ impl<T: Tracer> Voice<T> {
                 && self.servers[p].status == Status::Primary
                 && self.switchover.is_none();
             if reclaim {
-                self.trace.event(now, Some(s), "publisher_reclaims_primary", || "step 1: publisher takes primary back".into());
+                self.trace
+                    .event(now, Some(s), "publisher_reclaims_primary", || {
+                        "step 1: publisher takes primary back".into()
+                    });
                 self.start_switchover(s, "publisher_reclaims_primary", false, sched);
             }
         } else {
@@ -351,7 +447,9 @@ impl<T: Tracer> Voice<T> {
             }
             TimerKind::UnmountEnd => {
                 if self.recovery {
-                    self.trace.event(now, None, "message_store_mounted", || "message store mounted again".into());
+                    self.trace.event(now, None, "message_store_mounted", || {
+                        "message store mounted again".into()
+                    });
                 }
             }
             TimerKind::RecoveryEnd => self.finish_recovery(now),

@@ -1,0 +1,96 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use clustersim::experiment::{self, RunSpec, TraceChoice};
+use clustersim::model::metrics::Metric;
+use clustersim::model::voice::{KeepaliveMode, RunOptions};
+use clustersim::scenario::{Scenario, VoiceScenario, parse_str};
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// Parses a voice scenario from YAML (panics on an invalid one: a test bug).
+pub fn voice(yaml: &str) -> VoiceScenario {
+    match parse_str("test.yaml", "test", yaml) {
+        Ok(Scenario::Voice(v)) => v,
+        Err(e) => panic!("test scenario is invalid: {e}"),
+    }
+}
+
+/// Options with the invariant checker on.
+pub fn checked() -> RunOptions {
+    RunOptions {
+        check_invariants: true,
+        keepalive: KeepaliveMode::Analytic,
+        ..RunOptions::default()
+    }
+}
+
+/// Runs `replications` replications and returns each one's values by metric.
+pub fn run(scenario: &VoiceScenario, replications: u64) -> Vec<Vec<f64>> {
+    run_with(scenario, replications, checked())
+}
+
+pub fn run_with(scenario: &VoiceScenario, replications: u64, options: RunOptions) -> Vec<Vec<f64>> {
+    let spec = RunSpec {
+        scenario: Scenario::Voice(scenario.clone()),
+        seed: scenario.seed,
+        first: 0,
+        count: replications,
+        trace: TraceChoice::None,
+        threads: None,
+        options,
+    };
+    let out = experiment::run(&spec, &|| {}).expect("run");
+    out.replications.into_iter().map(|r| r.values).collect()
+}
+
+pub fn column(rows: &[Vec<f64>], m: Metric) -> Vec<f64> {
+    rows.iter().map(|r| r[m as usize]).collect()
+}
+
+/// Mean and standard error of the mean.
+pub fn mean_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+/// Asserts that the replications' mean of `m` is within four standard errors
+/// of `expected` (a false alarm about once in 16000), and that the test has
+/// the power to tell: the standard error is under a tenth of the value.
+pub fn assert_near_theory(rows: &[Vec<f64>], m: Metric, expected: f64, what: &str) {
+    let (mean, se) = mean_se(&column(rows, m));
+    assert!(
+        se < 0.1 * expected,
+        "{what}: standard error {se} too large to test {expected}"
+    );
+    assert!(
+        (mean - expected).abs() < 4.0 * se,
+        "{what}: {} = {mean:.5} ± {se:.5} (se), theory says {expected:.5}",
+        m.name()
+    );
+}
+
+/// The clustersim binary.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_clustersim"))
+}
+
+pub fn run_cli(args: &[&str], dir: &std::path::Path) -> Output {
+    bin()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run clustersim")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
