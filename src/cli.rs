@@ -80,6 +80,9 @@ pub struct RunArgs {
     /// matter (slower; identical results; for checking).
     #[arg(long, hide = true)]
     pub keepalive_messages: bool,
+    /// Check the model's invariants after every event (slower; for debugging).
+    #[arg(long, hide = true)]
+    pub check_invariants: bool,
 }
 
 /// How a command failed: bad input (exit 2) or anything else (exit 1).
@@ -120,19 +123,11 @@ fn scenario_name(s: &Scenario) -> String {
 fn run(args: &RunArgs) -> Result<(), Failure> {
     let scenario = scenario::load(&args.scenario)?;
     let (seed, replications, duration, warmup) = match &scenario {
-        Scenario::Voice(v) => (
-            v.seed,
-            v.replications as u64,
-            v.duration.as_us(),
-            v.warmup.as_us(),
-        ),
+        Scenario::Voice(v) => (v.seed, v.replications as u64, v.duration.as_us(), v.warmup.as_us()),
     };
     let seed = args.seed.unwrap_or(seed);
     let count = args.replications.unwrap_or(replications);
-    let mut options = RunOptions {
-        check_invariants: false,
-        ..RunOptions::default()
-    };
+    let mut options = RunOptions { check_invariants: false, ..RunOptions::default() };
     if let Some(max) = args.max_events {
         options.max_events = max;
     }
@@ -140,10 +135,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         options.keepalive = KeepaliveMode::Messages;
     }
     let name = scenario_name(&scenario);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("results").join(&name));
+    let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&name));
     // Stage first: a folder we must not replace is an error before any work.
     let staging = Staging::new(&out)?;
     let spec = RunSpec {
@@ -156,12 +148,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         options,
     };
     let output = experiment::run(&spec, &|| {}).map_err(|e| Failure::Other(e.into()))?;
-    let info = RunInfo {
-        scenario: &name,
-        seed,
-        duration,
-        warmup,
-    };
+    let info = RunInfo { scenario: &name, seed, duration, warmup };
     report::write_summary_json(&staging.path("summary.json"), &info, &output)?;
     report::write_replications_csv(&staging.path("replications.csv"), &output)?;
     if spec.trace != TraceChoice::None {
@@ -169,10 +156,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     }
     let written = staging.commit()?;
     if !args.quiet {
-        println!(
-            "{name}: {count} replication(s), seed {seed}, results in {}",
-            display_path(&written)
-        );
+        println!("{name}: {count} replication(s), seed {seed}, results in {}", display_path(&written));
         print!("{}", report::summary_table(&output));
     }
     Ok(())
@@ -198,10 +182,7 @@ fn validate(paths: &[PathBuf]) -> Result<(), Failure> {
         }
     }
     if invalid > 0 {
-        return Err(Failure::Invalid(format!(
-            "{invalid} of {} scenario(s) are invalid",
-            paths.len()
-        )));
+        return Err(Failure::Invalid(format!("{invalid} of {} scenario(s) are invalid", paths.len())));
     }
     Ok(())
 }

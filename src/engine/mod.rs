@@ -40,11 +40,7 @@ pub fn from_secs(s: f64) -> Time {
         0
     } else {
         let us = (s * SECOND as f64).round();
-        if us >= Time::MAX as f64 {
-            Time::MAX
-        } else {
-            us as Time
-        }
+        if us >= Time::MAX as f64 { Time::MAX } else { us as Time }
     }
 }
 
@@ -63,17 +59,11 @@ pub struct Scheduler<E> {
 
 impl<E: Copy> Scheduler<E> {
     pub fn new() -> Self {
-        Scheduler {
-            queue: EventQueue::new(),
-            now: 0,
-        }
+        Scheduler { queue: EventQueue::new(), now: 0 }
     }
 
     pub fn with_capacity(capacity: usize) -> Self {
-        Scheduler {
-            queue: EventQueue::with_capacity(capacity),
-            now: 0,
-        }
+        Scheduler { queue: EventQueue::with_capacity(capacity), now: 0 }
     }
 
     /// The current simulated time.
@@ -92,8 +82,7 @@ impl<E: Copy> Scheduler<E> {
     /// Schedules `event` after `delay`, saturating at the end of time.
     #[inline]
     pub fn schedule_in(&mut self, delay: Time, event: E) {
-        self.queue
-            .push(self.now.saturating_add(delay), Priority::Normal, event);
+        self.queue.push(self.now.saturating_add(delay), Priority::Normal, event);
     }
 
     /// Schedules `event` at `at`, after every `Normal` event of that instant.
@@ -144,21 +133,14 @@ pub struct RunStats {
 /// Runs `model` until the queue is empty or the next event is at or after the
 /// horizon. On return `sched.now()` is the horizon (or the last event time if
 /// the queue ran dry earlier, then advanced to the horizon).
-pub fn run<M: Model>(
-    model: &mut M,
-    sched: &mut Scheduler<M::Event>,
-    limits: Limits,
-) -> Result<RunStats, LimitError> {
+pub fn run<M: Model>(model: &mut M, sched: &mut Scheduler<M::Event>, limits: Limits) -> Result<RunStats, LimitError> {
     let mut events: u64 = 0;
     while let Some(at) = sched.queue.peek_time() {
         if at >= limits.horizon {
             break;
         }
         if events == limits.max_events {
-            return Err(LimitError::Events {
-                limit: limits.max_events,
-                at,
-            });
+            return Err(LimitError::Events { limit: limits.max_events, at });
         }
         let (at, event) = sched.queue.pop().expect("peeked");
         sched.now = at;
@@ -197,19 +179,8 @@ mod tests {
         sched.schedule_at(3, 3);
         sched.schedule_at(7, 4);
         let mut model = Recorder { seen: vec![] };
-        let stats = run(
-            &mut model,
-            &mut sched,
-            Limits {
-                horizon: 100,
-                max_events: 100,
-            },
-        )
-        .unwrap();
-        assert_eq!(
-            model.seen,
-            vec![(3, 3), (5, 1), (5, 2), (5, 10), (5, 99), (7, 4)]
-        );
+        let stats = run(&mut model, &mut sched, Limits { horizon: 100, max_events: 100 }).unwrap();
+        assert_eq!(model.seen, vec![(3, 3), (5, 1), (5, 2), (5, 10), (5, 99), (7, 4)]);
         assert_eq!(stats.events, 6);
         assert_eq!(sched.now(), 100);
     }
@@ -220,15 +191,7 @@ mod tests {
         sched.schedule_at(9, 1);
         sched.schedule_at(10, 2);
         let mut model = Recorder { seen: vec![] };
-        run(
-            &mut model,
-            &mut sched,
-            Limits {
-                horizon: 10,
-                max_events: 100,
-            },
-        )
-        .unwrap();
+        run(&mut model, &mut sched, Limits { horizon: 10, max_events: 100 }).unwrap();
         assert_eq!(model.seen, vec![(9, 1), (9, 10)]);
     }
 
@@ -243,22 +206,8 @@ mod tests {
         }
         let mut sched = Scheduler::new();
         sched.schedule_at(0, ());
-        let err = run(
-            &mut Forever,
-            &mut sched,
-            Limits {
-                horizon: u64::MAX,
-                max_events: 1000,
-            },
-        )
-        .unwrap_err();
-        assert_eq!(
-            err,
-            LimitError::Events {
-                limit: 1000,
-                at: 1000
-            }
-        );
+        let err = run(&mut Forever, &mut sched, Limits { horizon: u64::MAX, max_events: 1000 }).unwrap_err();
+        assert_eq!(err, LimitError::Events { limit: 1000, at: 1000 });
         assert!(err.to_string().contains("--max-events"));
     }
 

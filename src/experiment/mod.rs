@@ -69,11 +69,7 @@ impl RunOutput {
 
     /// Mean, ci95, min and max of each metric, in column order.
     pub fn summary(&self) -> Vec<(&'static str, Stat)> {
-        self.metric_names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| (*name, summarize(&self.column(i))))
-            .collect()
+        self.metric_names.iter().enumerate().map(|(i, name)| (*name, summarize(&self.column(i)))).collect()
     }
 }
 
@@ -81,10 +77,7 @@ impl RunOutput {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("replication {replication}: {source}")]
-    Limit {
-        replication: u64,
-        source: LimitError,
-    },
+    Limit { replication: u64, source: LimitError },
     #[error("cannot start {0} worker threads: {1}")]
     Threads(usize, String),
 }
@@ -100,32 +93,18 @@ fn traced(choice: TraceChoice, index: u64, first_of_run: bool) -> bool {
 /// Runs one replication of `spec`.
 pub fn run_one(spec: &RunSpec, index: u64) -> Result<Replication, RunError> {
     let seed = replication_seed(spec.seed, index);
-    let limit = |source| RunError::Limit {
-        replication: index,
-        source,
-    };
+    let limit = |source| RunError::Limit { replication: index, source };
     match &spec.scenario {
         Scenario::Voice(scenario) => {
             let mut scenario = scenario.clone();
             scenario.seed = spec.seed;
             if traced(spec.trace, index, true) {
                 let (metrics, recorder) =
-                    voice::simulate_traced(&scenario, index, spec.options, LOAD_BINS)
-                        .map_err(limit)?;
-                Ok(Replication {
-                    index,
-                    seed,
-                    values: metrics.iter().map(|(_, v)| v).collect(),
-                    trace: Some(recorder),
-                })
+                    voice::simulate_traced(&scenario, index, spec.options, LOAD_BINS).map_err(limit)?;
+                Ok(Replication { index, seed, values: metrics.iter().map(|(_, v)| v).collect(), trace: Some(recorder) })
             } else {
                 let metrics = voice::simulate(&scenario, index, spec.options).map_err(limit)?;
-                Ok(Replication {
-                    index,
-                    seed,
-                    values: metrics.iter().map(|(_, v)| v).collect(),
-                    trace: None,
-                })
+                Ok(Replication { index, seed, values: metrics.iter().map(|(_, v)| v).collect(), trace: None })
             }
         }
     }
@@ -160,8 +139,5 @@ pub fn run(spec: &RunSpec, progress: &(dyn Fn() + Sync)) -> Result<RunOutput, Ru
             .install(work)?,
         None => work()?,
     };
-    Ok(RunOutput {
-        metric_names: metric_names(&spec.scenario),
-        replications,
-    })
+    Ok(RunOutput { metric_names: metric_names(&spec.scenario), replications })
 }

@@ -17,9 +17,7 @@ pub fn t_quantile(n: usize) -> f64 {
     if n < 2 {
         return 0.0;
     }
-    StudentsT::new(0.0, 1.0, (n - 1) as f64)
-        .map(|t| t.inverse_cdf(0.975))
-        .unwrap_or(f64::NAN)
+    StudentsT::new(0.0, 1.0, (n - 1) as f64).map(|t| t.inverse_cdf(0.975)).unwrap_or(f64::NAN)
 }
 
 /// Summarises `values` (summed in order, so the result does not depend on how
@@ -27,12 +25,7 @@ pub fn t_quantile(n: usize) -> f64 {
 pub fn summarize(values: &[f64]) -> Stat {
     let n = values.len();
     if n == 0 {
-        return Stat {
-            mean: 0.0,
-            ci95: 0.0,
-            min: 0.0,
-            max: 0.0,
-        };
+        return Stat { mean: 0.0, ci95: 0.0, min: 0.0, max: 0.0 };
     }
     let mean = values.iter().sum::<f64>() / n as f64;
     let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
@@ -43,12 +36,7 @@ pub fn summarize(values: &[f64]) -> Stat {
         let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         t_quantile(n) * (var / n as f64).sqrt()
     };
-    Stat {
-        mean,
-        ci95,
-        min,
-        max,
-    }
+    Stat { mean, ci95, min, max }
 }
 
 #[cfg(test)]

@@ -73,11 +73,7 @@ impl Channel {
     /// The last keepalive the receiver has heard as of `now`; `through_now`
     /// says whether a sender tick at exactly `now` has already been delivered.
     pub fn last_delivered(&self, sender: Ticks, now: Time, through_now: bool) -> Option<Time> {
-        let end = if through_now {
-            now.saturating_add(1)
-        } else {
-            now
-        };
+        let end = if through_now { now.saturating_add(1) } else { now };
         match self.open_since {
             Some(open) => sender.last_in(open, end).or(self.delivered_before),
             None => self.delivered_before,
@@ -87,12 +83,17 @@ impl Channel {
     /// The next keepalive delivery at or after `now` (after, if `through_now`).
     pub fn next_delivery(&self, sender: Ticks, now: Time, through_now: bool) -> Option<Time> {
         let open = self.open_since?;
-        let from = if through_now {
-            now.saturating_add(1)
-        } else {
-            now
-        };
+        let from = if through_now { now.saturating_add(1) } else { now };
         Some(sender.at_or_after(from.max(open)))
+    }
+
+    /// The receiver heard the sender at `now` by other means than a keepalive
+    /// (a starting server contacting the primary): it counts as a delivery.
+    pub fn heard_at(&mut self, now: Time) {
+        self.delivered_before = Some(now);
+        if self.open_since.is_some() {
+            self.open_since = Some(now);
+        }
     }
 
     /// Opens the channel at `now` (no-op if open).
@@ -116,10 +117,7 @@ impl Channel {
 mod tests {
     use super::*;
 
-    const T: Ticks = Ticks {
-        phase: 3,
-        interval: 10,
-    };
+    const T: Ticks = Ticks { phase: 3, interval: 10 };
 
     #[test]
     fn tick_arithmetic() {

@@ -103,9 +103,7 @@ pub struct Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        Metrics {
-            values: [0.0; Metric::ALL.len()],
-        }
+        Metrics { values: [0.0; Metric::ALL.len()] }
     }
 }
 
@@ -118,9 +116,7 @@ impl Metrics {
     }
     /// (name, value) pairs in column order.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
-        Metric::ALL
-            .iter()
-            .map(|m| (m.name(), self.values[*m as usize]))
+        Metric::ALL.iter().map(|m| (m.name(), self.values[*m as usize]))
     }
 }
 

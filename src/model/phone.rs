@@ -39,12 +39,7 @@ impl PhonePlan {
             Some(a) => ([a.publisher, a.subscriber], a.phone_system),
             None => (server_ports, shared_ports),
         };
-        PhonePlan {
-            server_ports,
-            shared_ports,
-            routing: p.routing.unwrap_or(routing),
-            overflow: p.overflow,
-        }
+        PhonePlan { server_ports, shared_ports, routing: p.routing.unwrap_or(routing), overflow: p.overflow }
     }
 
     /// The number of calls the whole system can carry at once.
@@ -60,26 +55,15 @@ mod tests {
     use crate::scenario::Allocation;
 
     fn plan(integration: Integration, ports: u32) -> PhonePlan {
-        PhonePlan::new(&PhoneSystem {
-            integration,
-            ports,
-            ..PhoneSystem::default()
-        })
+        PhonePlan::new(&PhoneSystem { integration, ports, ..PhoneSystem::default() })
     }
 
     #[test]
     fn r17_presets_follow_table_3_2() {
         assert_eq!(plan(Integration::Sccp, 16).server_ports, [16, 16]);
-        assert_eq!(
-            plan(Integration::Sccp, 16).routing,
-            Routing::SubscriberFirst
-        );
+        assert_eq!(plan(Integration::Sccp, 16).routing, Routing::SubscriberFirst);
         assert_eq!(plan(Integration::SipTrunk, 16).server_ports, [8, 8]);
-        assert_eq!(
-            plan(Integration::SipTrunk, 15).server_ports,
-            [8, 8],
-            "ports / 2 rounds up"
-        );
+        assert_eq!(plan(Integration::SipTrunk, 15).server_ports, [8, 8], "ports / 2 rounds up");
         assert_eq!(plan(Integration::PimgTimg, 16).shared_ports, Some(16));
         assert_eq!(plan(Integration::PimgTimg, 16).total_capacity(), 16);
         assert_eq!(plan(Integration::SipOther, 16).total_capacity(), 16);
@@ -89,11 +73,7 @@ mod tests {
     #[test]
     fn r17_custom_allocation_and_routing_override_the_preset() {
         let p = PhonePlan::new(&PhoneSystem {
-            allocation: Some(Allocation {
-                publisher: 8,
-                subscriber: 12,
-                phone_system: Some(20),
-            }),
+            allocation: Some(Allocation { publisher: 8, subscriber: 12, phone_system: Some(20) }),
             routing: Some(Routing::LeastBusy),
             ..PhoneSystem::default()
         });

@@ -18,13 +18,7 @@ pub enum CallMark {
 
 pub trait Tracer {
     fn status(&mut self, at: Time, server: usize, from: Status, to: Status, cause: &'static str);
-    fn event(
-        &mut self,
-        at: Time,
-        server: Option<usize>,
-        event: &'static str,
-        detail: impl FnOnce() -> String,
-    );
+    fn event(&mut self, at: Time, server: Option<usize>, event: &'static str, detail: impl FnOnce() -> String);
     /// Calls in progress on `server` changed to `count`.
     fn load(&mut self, at: Time, server: usize, count: u32);
     fn mark(&mut self, at: Time, mark: CallMark, count: u32);
@@ -93,20 +87,8 @@ impl Recorder {
         let second = crate::engine::SECOND;
         let width = horizon.div_ceil(bins.max(1)).div_ceil(second).max(1) * second;
         let count = horizon.div_ceil(width) as usize;
-        let load = (0..count)
-            .map(|i| LoadBin {
-                start: i as Time * width,
-                ..LoadBin::default()
-            })
-            .collect();
-        Recorder {
-            statuses: vec![],
-            events: vec![],
-            load,
-            bin_width: width,
-            current: [0; 2],
-            filled: 0,
-        }
+        let load = (0..count).map(|i| LoadBin { start: i as Time * width, ..LoadBin::default() }).collect();
+        Recorder { statuses: vec![], events: vec![], load, bin_width: width, current: [0; 2], filled: 0 }
     }
 
     pub fn bin_width(&self) -> Time {
@@ -121,10 +103,7 @@ impl Recorder {
         while self.filled < index {
             self.filled += 1;
             if let Some(bin) = self.load.get_mut(self.filled) {
-                bin.peak = [
-                    bin.peak[0].max(self.current[0]),
-                    bin.peak[1].max(self.current[1]),
-                ];
+                bin.peak = [bin.peak[0].max(self.current[0]), bin.peak[1].max(self.current[1])];
             }
         }
         self.load.get_mut(index)
@@ -139,27 +118,10 @@ impl Recorder {
 
 impl Tracer for Recorder {
     fn status(&mut self, at: Time, server: usize, from: Status, to: Status, cause: &'static str) {
-        self.statuses.push(StatusRow {
-            at,
-            server,
-            from,
-            to,
-            cause,
-        });
+        self.statuses.push(StatusRow { at, server, from, to, cause });
     }
-    fn event(
-        &mut self,
-        at: Time,
-        server: Option<usize>,
-        event: &'static str,
-        detail: impl FnOnce() -> String,
-    ) {
-        self.events.push(EventRow {
-            at,
-            server,
-            event,
-            detail: detail(),
-        });
+    fn event(&mut self, at: Time, server: Option<usize>, event: &'static str, detail: impl FnOnce() -> String) {
+        self.events.push(EventRow { at, server, event, detail: detail() });
     }
     fn load(&mut self, at: Time, server: usize, count: u32) {
         self.current[server] = count;

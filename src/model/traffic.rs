@@ -35,11 +35,7 @@ impl Arrivals {
             }
         }
         let per_day = rate_per_us.iter().map(|r| r * HOUR as f64).sum();
-        Arrivals {
-            rate_per_us,
-            per_day,
-            rng,
-        }
+        Arrivals { rate_per_us, per_day, rng }
     }
 
     /// Whether any call ever arrives.
@@ -95,9 +91,7 @@ impl HoldSampler {
                 // Moments of the log: sigma² = ln(1 + sd²/mean²), mu = ln(mean) − sigma²/2.
                 let sigma2 = (1.0 + (sd_s / mean_s).powi(2)).ln();
                 let mu = mean_s.ln() - sigma2 / 2.0;
-                HoldSampler::Lognormal(
-                    LogNormal::new(mu, sigma2.sqrt()).expect("validated positive"),
-                )
+                HoldSampler::Lognormal(LogNormal::new(mu, sigma2.sqrt()).expect("validated positive"))
             }
         }
     }
@@ -128,11 +122,7 @@ mod tests {
     use crate::engine::rng::stream;
 
     fn traffic(cph: f64, profile: Option<Vec<f64>>) -> Traffic {
-        Traffic {
-            calls_per_hour: cph,
-            hourly_profile: profile,
-            ..Traffic::default()
-        }
+        Traffic { calls_per_hour: cph, hourly_profile: profile, ..Traffic::default() }
     }
 
     #[test]
@@ -162,11 +152,7 @@ mod tests {
             if next >= 200 * DAY {
                 break;
             }
-            assert_eq!(
-                (next / HOUR) % 24,
-                9,
-                "arrival outside the profile at {next}"
-            );
+            assert_eq!((next / HOUR) % 24, 9, "arrival outside the profile at {next}");
             t = next;
             n += 1;
         }
@@ -190,9 +176,7 @@ mod tests {
         };
         let s = HoldSampler::new(&hold);
         let mut rng = stream(4, 0);
-        let xs: Vec<f64> = (0..200_000)
-            .map(|_| s.sample(&mut rng) as f64 / 1e6)
-            .collect();
+        let xs: Vec<f64> = (0..200_000).map(|_| s.sample(&mut rng) as f64 / 1e6).collect();
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64).sqrt();
         // Standard error of the mean is 60/sqrt(2e5) = 0.13 s.

@@ -28,11 +28,7 @@ pub fn fmt_secs(t: Time) -> String {
 /// A metric value for CSV: integers without a fraction, others in Rust's
 /// shortest round-trip form (deterministic across machines).
 pub fn fmt_value(v: f64) -> String {
-    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
 }
 
 /// A value for people: about six significant digits.
@@ -43,18 +39,10 @@ pub fn fmt_human(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         return format!("{}", v as i64);
     }
-    let magnitude = if v == 0.0 {
-        0
-    } else {
-        v.abs().log10().floor() as i32
-    };
+    let magnitude = if v == 0.0 { 0 } else { v.abs().log10().floor() as i32 };
     let decimals = (5 - magnitude).clamp(0, 9) as usize;
     let text = format!("{v:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
 struct MetricsJson<'a>(&'a [(&'static str, Stat)]);
@@ -70,15 +58,7 @@ impl Serialize for MetricsJson<'_> {
         }
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (name, stat) in self.0 {
-            map.serialize_entry(
-                name,
-                &Entry {
-                    mean: stat.mean,
-                    ci95: stat.ci95,
-                    min: stat.min,
-                    max: stat.max,
-                },
-            )?;
+            map.serialize_entry(name, &Entry { mean: stat.mean, ci95: stat.ci95, min: stat.min, max: stat.max })?;
         }
         map.end()
     }
@@ -182,13 +162,7 @@ fn write_trace<W: Write>(
     }
     for row in &trace.events {
         let server = row.server.map(server_name).unwrap_or("cluster");
-        events.write_record([
-            rep.as_str(),
-            &fmt_secs(row.at),
-            server,
-            row.event,
-            &row.detail,
-        ])?;
+        events.write_record([rep.as_str(), &fmt_secs(row.at), server, row.event, &row.detail])?;
     }
     let width = fmt_secs(trace.bin_width());
     for bin in &trace.load {
@@ -210,28 +184,17 @@ fn write_trace<W: Write>(
 pub fn summary_table(output: &RunOutput) -> String {
     let n = output.replications.len();
     let summary = output.summary();
-    let width = summary
-        .iter()
-        .map(|(name, _)| name.len())
-        .max()
-        .unwrap_or(0);
+    let width = summary.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
     let mut out = String::new();
     if n > 1 {
-        out.push_str(&format!(
-            "{:width$}  {:>22}  {:>12}  {:>12}\n",
-            "metric", "mean ± ci95", "min", "max"
-        ));
+        out.push_str(&format!("{:width$}  {:>22}  {:>12}  {:>12}\n", "metric", "mean ± ci95", "min", "max"));
     } else {
         out.push_str(&format!("{:width$}  {:>12}\n", "metric", "value"));
     }
     for (name, s) in &summary {
         if n > 1 {
             let mean = format!("{} ± {}", fmt_human(s.mean), fmt_human(s.ci95));
-            out.push_str(&format!(
-                "{name:width$}  {mean:>22}  {:>12}  {:>12}\n",
-                fmt_human(s.min),
-                fmt_human(s.max)
-            ));
+            out.push_str(&format!("{name:width$}  {mean:>22}  {:>12}  {:>12}\n", fmt_human(s.min), fmt_human(s.max)));
         } else {
             out.push_str(&format!("{name:width$}  {:>12}\n", fmt_human(s.mean)));
         }

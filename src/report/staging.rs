@@ -19,34 +19,21 @@ pub struct Staging {
 }
 
 fn sibling(target: &Path, tag: &str) -> Result<PathBuf> {
-    let name = target
-        .file_name()
-        .with_context(|| format!("{} does not name a folder", target.display()))?
-        .to_string_lossy();
+    let name =
+        target.file_name().with_context(|| format!("{} does not name a folder", target.display()))?.to_string_lossy();
     Ok(target.with_file_name(format!(".{name}.{tag}-{}", std::process::id())))
 }
 
 impl Staging {
     /// Prepares to write the results folder `target`.
     pub fn new(target: &Path) -> Result<Staging> {
-        let target = if target.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            target
-        };
-        let target = std::path::absolute(target)
-            .with_context(|| format!("cannot resolve {}", target.display()))?;
+        let target = if target.as_os_str().is_empty() { Path::new(".") } else { target };
+        let target = std::path::absolute(target).with_context(|| format!("cannot resolve {}", target.display()))?;
         if target.exists() {
             let ours = target.join(MARKER).exists();
-            let empty = target
-                .read_dir()
-                .map(|mut d| d.next().is_none())
-                .unwrap_or(false);
+            let empty = target.read_dir().map(|mut d| d.next().is_none()).unwrap_or(false);
             if !target.is_dir() {
-                bail!(
-                    "{} exists and is not a folder; choose another --out",
-                    target.display()
-                );
+                bail!("{} exists and is not a folder; choose another --out", target.display());
             }
             if !ours && !empty {
                 bail!(
@@ -56,25 +43,16 @@ impl Staging {
             }
         }
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
         let tmp = sibling(&target, "partial")?;
         if tmp.exists() {
-            std::fs::remove_dir_all(&tmp)
-                .with_context(|| format!("cannot clear {}", tmp.display()))?;
+            std::fs::remove_dir_all(&tmp).with_context(|| format!("cannot clear {}", tmp.display()))?;
         }
         std::fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        std::fs::write(
-            tmp.join(MARKER),
-            "written by clustersim; this folder is replaced whole on the next run\n",
-        )
-        .with_context(|| format!("cannot write in {}", tmp.display()))?;
-        Ok(Staging {
-            target,
-            tmp,
-            committed: false,
-        })
+        std::fs::write(tmp.join(MARKER), "written by clustersim; this folder is replaced whole on the next run\n")
+            .with_context(|| format!("cannot write in {}", tmp.display()))?;
+        Ok(Staging { target, tmp, committed: false })
     }
 
     /// The path of `file` in the staging folder.
@@ -105,8 +83,7 @@ impl Staging {
             if had_old {
                 std::fs::rename(&old, &self.target).ok();
             }
-            return Err(e)
-                .with_context(|| format!("cannot move results into {}", self.target.display()));
+            return Err(e).with_context(|| format!("cannot move results into {}", self.target.display()));
         }
         self.committed = true;
         if had_old {

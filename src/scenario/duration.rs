@@ -15,13 +15,7 @@ pub struct Duration {
     us: Time,
 }
 
-const UNITS: [(&str, Time); 5] = [
-    ("d", DAY),
-    ("h", HOUR),
-    ("m", MINUTE),
-    ("s", SECOND),
-    ("ms", MS),
-];
+const UNITS: [(&str, Time); 5] = [("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", SECOND), ("ms", MS)];
 
 impl Duration {
     pub const ZERO: Duration = Duration { us: 0 };
@@ -61,57 +55,38 @@ impl Duration {
             return Err("duration is empty; write it with a unit, e.g. 30s".into());
         }
         if compact.starts_with('-') {
-            return Err(format!(
-                "duration `{text}` is negative; durations are 0s or more"
-            ));
+            return Err(format!("duration `{text}` is negative; durations are 0s or more"));
         }
         if compact.chars().all(|c| c.is_ascii_digit() || c == '.') {
-            return Err(format!(
-                "duration `{text}` needs a unit, e.g. {text}s (units: d, h, m, s, ms)"
-            ));
+            return Err(format!("duration `{text}` needs a unit, e.g. {text}s (units: d, h, m, s, ms)"));
         }
         let mut rest = compact.as_str();
         let mut total: Time = 0;
         let mut last_rank: Option<usize> = None;
         while !rest.is_empty() {
-            let number_len = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .unwrap_or(rest.len());
+            let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
             if number_len == 0 {
-                return Err(format!(
-                    "duration `{text}` is not of the form 1h30m (units: d, h, m, s, ms)"
-                ));
+                return Err(format!("duration `{text}` is not of the form 1h30m (units: d, h, m, s, ms)"));
             }
             let (number, after) = rest.split_at(number_len);
-            let unit_len = after
-                .find(|c: char| c.is_ascii_digit() || c == '.')
-                .unwrap_or(after.len());
+            let unit_len = after.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(after.len());
             let (unit, after) = after.split_at(unit_len);
             if unit.is_empty() {
-                return Err(format!(
-                    "duration `{text}` needs a unit after `{number}` (units: d, h, m, s, ms)"
-                ));
+                return Err(format!("duration `{text}` needs a unit after `{number}` (units: d, h, m, s, ms)"));
             }
             let rank = UNITS
                 .iter()
                 .position(|(name, _)| *name == unit)
-                .ok_or_else(|| {
-                    format!(
-                        "duration `{text}` has an unknown unit `{unit}` (units: d, h, m, s, ms)"
-                    )
-                })?;
+                .ok_or_else(|| format!("duration `{text}` has an unknown unit `{unit}` (units: d, h, m, s, ms)"))?;
             if last_rank.is_some_and(|r| rank <= r) {
                 return Err(format!(
                     "duration `{text}` must list its units from largest to smallest, each once (e.g. 1h30m)"
                 ));
             }
             last_rank = Some(rank);
-            let part = scaled(number, UNITS[rank].1).ok_or_else(|| {
-                format!("duration `{text}` is not a whole number of microseconds or is too large")
-            })?;
-            total = total
-                .checked_add(part)
-                .ok_or_else(|| format!("duration `{text}` is too large"))?;
+            let part = scaled(number, UNITS[rank].1)
+                .ok_or_else(|| format!("duration `{text}` is not a whole number of microseconds or is too large"))?;
+            total = total.checked_add(part).ok_or_else(|| format!("duration `{text}` is too large"))?;
             rest = after;
         }
         Ok(Duration { us: total })
@@ -127,11 +102,7 @@ fn scaled(number: &str, unit_us: Time) -> Option<Time> {
     if frac_part.contains('.') || (int_part.is_empty() && frac_part.is_empty()) {
         return None;
     }
-    let int: Time = if int_part.is_empty() {
-        0
-    } else {
-        int_part.parse().ok()?
-    };
+    let int: Time = if int_part.is_empty() { 0 } else { int_part.parse().ok()? };
     let mut value = int.checked_mul(unit_us)?;
     if !frac_part.is_empty() {
         if frac_part.len() > 18 {
@@ -182,22 +153,16 @@ impl<'de> Deserialize<'de> for Duration {
                 Duration::parse(v).map_err(E::custom)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
-                Err(E::custom(format!(
-                    "duration `{v}` needs a unit, e.g. {v}s (units: d, h, m, s, ms)"
-                )))
+                Err(E::custom(format!("duration `{v}` needs a unit, e.g. {v}s (units: d, h, m, s, ms)")))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
                 if v < 0 {
-                    return Err(E::custom(format!(
-                        "duration `{v}` is negative and has no unit; write e.g. 30s"
-                    )));
+                    return Err(E::custom(format!("duration `{v}` is negative and has no unit; write e.g. 30s")));
                 }
                 self.visit_u64(v as u64)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
-                Err(E::custom(format!(
-                    "duration `{v}` needs a unit, e.g. 30s (units: d, h, m, s, ms)"
-                )))
+                Err(E::custom(format!("duration `{v}` needs a unit, e.g. 30s (units: d, h, m, s, ms)")))
             }
         }
         deserializer.deserialize_any(DurationVisitor)
@@ -218,10 +183,7 @@ mod tests {
     fn parses_units_and_combinations() {
         assert_eq!(Duration::parse("90s").unwrap().as_us(), 90 * SECOND);
         assert_eq!(Duration::parse("1h30m").unwrap().as_us(), 90 * MINUTE);
-        assert_eq!(
-            Duration::parse("2h07m30s").unwrap().as_us(),
-            2 * HOUR + 7 * MINUTE + 30 * SECOND
-        );
+        assert_eq!(Duration::parse("2h07m30s").unwrap().as_us(), 2 * HOUR + 7 * MINUTE + 30 * SECOND);
         assert_eq!(Duration::parse("50ms").unwrap().as_us(), 50 * MS);
         assert_eq!(Duration::parse("1.5h").unwrap().as_us(), 90 * MINUTE);
         assert_eq!(Duration::parse("0s").unwrap().as_us(), 0);
@@ -231,20 +193,9 @@ mod tests {
 
     #[test]
     fn rejects_what_it_cannot_read_exactly() {
-        for bad in [
-            "",
-            "90",
-            "1.5",
-            "-5s",
-            "5x",
-            "30m1h",
-            "1h1h",
-            "s",
-            "1..5s",
-            "0.0000001s",
-            "99999999999999999d",
-            "h5",
-        ] {
+        for bad in
+            ["", "90", "1.5", "-5s", "5x", "30m1h", "1h1h", "s", "1..5s", "0.0000001s", "99999999999999999d", "h5"]
+        {
             assert!(Duration::parse(bad).is_err(), "{bad:?} should be rejected");
         }
         assert!(Duration::parse("90").unwrap_err().contains("needs a unit"));

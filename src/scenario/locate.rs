@@ -25,11 +25,7 @@ struct Walker {
 }
 
 fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
-    }
+    if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") }
 }
 
 impl Walker {
@@ -77,10 +73,7 @@ impl MarkedEventReceiver for Walker {
             }
             Event::SequenceStart(..) => {
                 let path = self.node_path(None, mark).unwrap_or_else(|| "?".into());
-                self.stack.push(Frame::Seq {
-                    path,
-                    next_index: 0,
-                });
+                self.stack.push(Frame::Seq { path, next_index: 0 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();

@@ -40,13 +40,7 @@ impl fmt::Display for ScenarioError {
 
 impl ScenarioError {
     fn whole_file(file: &str, message: impl Into<String>) -> Self {
-        ScenarioError {
-            file: file.to_string(),
-            line: None,
-            column: None,
-            key: None,
-            message: message.into(),
-        }
+        ScenarioError { file: file.to_string(), line: None, column: None, key: None, message: message.into() }
     }
 }
 
@@ -59,10 +53,7 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
-        Invalid {
-            key: key.into(),
-            message: message.into(),
-        }
+        Invalid { key: key.into(), message: message.into() }
     }
 }
 
@@ -84,13 +75,9 @@ impl Scenario {
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
     if path.is_dir() {
-        return Err(ScenarioError::whole_file(
-            &file,
-            "is a directory, not a scenario file",
-        ));
+        return Err(ScenarioError::whole_file(&file, "is a directory, not a scenario file"));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| ScenarioError::whole_file(&file, format!("cannot be read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot be read: {e}")))?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -106,34 +93,21 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
             });
         }
     };
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     parse_str(&file, &stem, &text)
 }
 
 /// Parses and validates scenario `text`, read from `file` (used in messages);
 /// `stem` names the scenario when it has no `name`.
 pub fn parse_str(file: &str, stem: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    if text.trim().is_empty()
-        || text
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-    {
-        return Err(ScenarioError::whole_file(
-            file,
-            "is empty; a scenario needs at least `duration`",
-        ));
+    if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        return Err(ScenarioError::whole_file(file, "is empty; a scenario needs at least `duration`"));
     }
     let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| from_serde(file, &e))?;
     let kind = match &value {
         serde_yaml::Value::Mapping(map) => map.get("kind").cloned(),
         _ => {
-            return Err(ScenarioError::whole_file(
-                file,
-                "must be a mapping of keys such as `duration:`",
-            ));
+            return Err(ScenarioError::whole_file(file, "must be a mapping of keys such as `duration:`"));
         }
     };
     let positions = locate::key_positions(text);
@@ -149,18 +123,14 @@ pub fn parse_str(file: &str, stem: &str, text: &str) -> Result<Scenario, Scenari
     };
     match kind.as_ref().map(|k| k.as_str()) {
         None | Some(Some("voice_messaging")) => {
-            let mut scenario: VoiceScenario =
-                serde_yaml::from_str(text).map_err(|e| from_serde(file, &e))?;
+            let mut scenario: VoiceScenario = serde_yaml::from_str(text).map_err(|e| from_serde(file, &e))?;
             scenario.validate().map_err(located)?;
             let name = scenario.name.clone().unwrap_or_else(|| sanitize_name(stem));
             check_name(&name).map_err(located)?;
             scenario.name = Some(name);
             Ok(Scenario::Voice(scenario))
         }
-        _ => Err(located(Invalid::new(
-            "kind",
-            "must be voice_messaging or persistent_chat",
-        ))),
+        _ => Err(located(Invalid::new("kind", "must be voice_messaging or persistent_chat"))),
     }
 }
 
@@ -168,20 +138,10 @@ pub fn parse_str(file: &str, stem: &str, text: &str) -> Result<Scenario, Scenari
 fn sanitize_name(stem: &str) -> String {
     let cleaned: String = stem
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '-' })
         .collect();
     let cleaned = cleaned.trim_start_matches('.').to_string();
-    if cleaned.is_empty() {
-        "scenario".into()
-    } else {
-        cleaned
-    }
+    if cleaned.is_empty() { "scenario".into() } else { cleaned }
 }
 
 /// A scenario name becomes a folder under `results/`: keep it to one plain path segment.
@@ -189,9 +149,7 @@ fn check_name(name: &str) -> Result<(), Invalid> {
     let ok = !name.is_empty()
         && name.len() <= 100
         && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
     if ok {
         Ok(())
     } else {
@@ -214,10 +172,7 @@ fn from_serde(file: &str, error: &serde_yaml::Error) -> ScenarioError {
             .find(" column ")
             .map(|c| {
                 let after = &rest[c + " column ".len()..];
-                c + " column ".len()
-                    + after
-                        .find(|ch: char| !ch.is_ascii_digit())
-                        .unwrap_or(after.len())
+                c + " column ".len() + after.find(|ch: char| !ch.is_ascii_digit()).unwrap_or(after.len())
             })
             .unwrap_or(0);
         text = format!("{}{}", &text[..start], &rest[end..]);
@@ -230,23 +185,14 @@ fn from_serde(file: &str, error: &serde_yaml::Error) -> ScenarioError {
         });
         message = match nearest(&field, &expected) {
             Some(best) => format!("is not a known key; did you mean {best}?"),
-            None => format!(
-                "is not a known key; expected one of {}",
-                expected.join(", ")
-            ),
+            None => format!("is not a known key; expected one of {}", expected.join(", ")),
         };
     } else if let Some((value, expected)) = unknown_name(&message, "unknown variant `") {
         message = match nearest(&value, &expected) {
             Some(best) => format!("has unknown value `{value}`; did you mean {best}?"),
-            None => format!(
-                "has unknown value `{value}`; expected one of {}",
-                expected.join(", ")
-            ),
+            None => format!("has unknown value `{value}`; expected one of {}", expected.join(", ")),
         };
-    } else if let Some(field) = message
-        .strip_prefix("missing field `")
-        .and_then(|r| r.strip_suffix('`'))
-    {
+    } else if let Some(field) = message.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`')) {
         key = Some(match key {
             Some(k) => format!("{k}.{field}"),
             None => field.to_string(),
@@ -268,9 +214,7 @@ fn from_serde(file: &str, error: &serde_yaml::Error) -> ScenarioError {
 fn split_path(text: &str) -> (Option<String>, String) {
     if let Some((head, tail)) = text.split_once(": ") {
         let is_path = !head.is_empty()
-            && head
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+            && head.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
             && !head.starts_with("invalid")
             && !head.starts_with("unknown");
         if is_path {
@@ -284,29 +228,15 @@ fn split_path(text: &str) -> (Option<String>, String) {
 fn unknown_name(message: &str, prefix: &str) -> Option<(String, Vec<String>)> {
     let rest = message.strip_prefix(prefix)?;
     let (name, rest) = rest.split_once('`')?;
-    let expected = rest
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect();
+    let expected = rest.split('`').skip(1).step_by(2).map(str::to_string).collect();
     Some((name.to_string(), expected))
 }
 
 /// The likely intended name(s) for a misspelt `name`: every expected name it
 /// is a prefix of, else the nearest within a small edit distance.
 fn nearest(name: &str, expected: &[String]) -> Option<String> {
-    let quoted = |names: Vec<&String>| {
-        names
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(" or ")
-    };
-    let extensions: Vec<&String> = expected
-        .iter()
-        .filter(|e| name.len() >= 2 && e.starts_with(name))
-        .collect();
+    let quoted = |names: Vec<&String>| names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ");
+    let extensions: Vec<&String> = expected.iter().filter(|e| name.len() >= 2 && e.starts_with(name)).collect();
     if !extensions.is_empty() {
         return Some(quoted(extensions));
     }
@@ -331,10 +261,7 @@ mod tests {
         let e = err("duration: 1h\ntrafic:\n  calls_per_hour: 3\n");
         assert_eq!((e.line, e.column), (Some(2), Some(1)));
         assert_eq!(e.key.as_deref(), Some("trafic"));
-        assert_eq!(
-            e.to_string(),
-            "s.yaml:2:1: `trafic` is not a known key; did you mean `traffic`?"
-        );
+        assert_eq!(e.to_string(), "s.yaml:2:1: `trafic` is not a known key; did you mean `traffic`?");
         let e = err("duration: 1h\ntraffic:\n  hold_time: {mean: 3s, sdd: 1s}\n");
         assert_eq!(e.key.as_deref(), Some("traffic.hold_time.sdd"));
         assert!(e.message.contains("did you mean `sd`"), "{e}");
@@ -343,10 +270,7 @@ mod tests {
     #[test]
     fn validation_errors_point_at_their_key() {
         let e = err("duration: 1h\ntraffic:\n  leave_message: 1.5\n");
-        assert_eq!(
-            e.to_string(),
-            "s.yaml:3:3: `traffic.leave_message` must be a fraction between 0 and 1, not 1.5"
-        );
+        assert_eq!(e.to_string(), "s.yaml:3:3: `traffic.leave_message` must be a fraction between 0 and 1, not 1.5");
         let e = err("duration: 1h\nfailures:\n  - {at: 2h, crash: publisher}\n");
         assert_eq!(e.key.as_deref(), Some("failures[0].at"));
         assert_eq!((e.line, e.column), (Some(3), Some(6)));

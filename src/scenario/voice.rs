@@ -145,12 +145,8 @@ pub enum Service {
 }
 
 impl Service {
-    pub const ALL: [Service; 4] = [
-        Service::ConversationManager,
-        Service::Database,
-        Service::Replication,
-        Service::MailboxSync,
-    ];
+    pub const ALL: [Service; 4] =
+        [Service::ConversationManager, Service::Database, Service::Replication, Service::MailboxSync];
     pub fn index(self) -> usize {
         self as usize
     }
@@ -205,10 +201,7 @@ pub struct Keepalive {
 
 impl Default for Keepalive {
     fn default() -> Self {
-        Keepalive {
-            interval: Duration::from_secs(15),
-            timeout: Duration::from_secs(45),
-        }
+        Keepalive { interval: Duration::from_secs(15), timeout: Duration::from_secs(45) }
     }
 }
 
@@ -221,10 +214,7 @@ pub struct Initial {
 
 impl Default for Initial {
     fn default() -> Self {
-        Initial {
-            publisher: Status::Primary,
-            subscriber: Status::Secondary,
-        }
+        Initial { publisher: Status::Primary, subscriber: Status::Secondary }
     }
 }
 
@@ -239,12 +229,8 @@ pub enum Integration {
 }
 
 impl Integration {
-    pub const ALL: [Integration; 4] = [
-        Integration::Sccp,
-        Integration::SipTrunk,
-        Integration::PimgTimg,
-        Integration::SipOther,
-    ];
+    pub const ALL: [Integration; 4] =
+        [Integration::Sccp, Integration::SipTrunk, Integration::PimgTimg, Integration::SipOther];
     pub fn as_str(self) -> &'static str {
         match self {
             Integration::Sccp => "sccp",
@@ -314,12 +300,7 @@ pub struct Traffic {
 
 impl Default for Traffic {
     fn default() -> Self {
-        Traffic {
-            calls_per_hour: 0.0,
-            hourly_profile: None,
-            hold_time: HoldTime::default(),
-            leave_message: 0.6,
-        }
+        Traffic { calls_per_hour: 0.0, hourly_profile: None, hold_time: HoldTime::default(), leave_message: 0.6 }
     }
 }
 
@@ -341,11 +322,7 @@ pub struct HoldTime {
 
 impl Default for HoldTime {
     fn default() -> Self {
-        HoldTime {
-            distribution: HoldDistribution::Exponential,
-            mean: Duration::from_secs(90),
-            sd: None,
-        }
+        HoldTime { distribution: HoldDistribution::Exponential, mean: Duration::from_secs(90), sd: None }
     }
 }
 
@@ -448,11 +425,7 @@ impl TimelineEntry {
             ("admin", self.admin.is_some()),
             ("replicate", self.replicate.is_some()),
         ];
-        present
-            .into_iter()
-            .filter(|(_, p)| *p)
-            .map(|(k, _)| k)
-            .collect()
+        present.into_iter().filter(|(_, p)| *p).map(|(k, _)| k).collect()
     }
 
     /// The entry's single action. Only call on a validated scenario.
@@ -539,27 +512,15 @@ fn default_service() -> Service {
 
 /// Whether `a`–`b` is one of the five links of SPEC §1.
 pub fn is_link(a: Node, b: Node) -> bool {
-    a != b
-        && !matches!(
-            (a, b),
-            (Node::PhoneSystem, Node::Network) | (Node::Network, Node::PhoneSystem)
-        )
+    a != b && !matches!((a, b), (Node::PhoneSystem, Node::Network) | (Node::Network, Node::PhoneSystem))
 }
 
 fn check(ok: bool, key: impl Into<String>, message: impl Into<String>) -> Result<(), Invalid> {
-    if ok {
-        Ok(())
-    } else {
-        Err(Invalid::new(key, message))
-    }
+    if ok { Ok(()) } else { Err(Invalid::new(key, message)) }
 }
 
 fn check_fraction(value: f64, key: &str) -> Result<(), Invalid> {
-    check(
-        (0.0..=1.0).contains(&value),
-        key,
-        format!("must be a fraction between 0 and 1, not {value}"),
-    )
+    check((0.0..=1.0).contains(&value), key, format!("must be a fraction between 0 and 1, not {value}"))
 }
 
 fn check_positive(d: Duration, key: &str) -> Result<(), Invalid> {
@@ -577,22 +538,14 @@ impl VoiceScenario {
             "duration",
             format!("must be at most 100 years (36525d), not {}", self.duration),
         )?;
-        check(
-            self.warmup < self.duration,
-            "warmup",
-            "must be shorter than the duration",
-        )?;
+        check(self.warmup < self.duration, "warmup", "must be shorter than the duration")?;
         check(
             (1..=MAX_REPLICATIONS).contains(&self.replications),
             "replications",
             format!("must be between 1 and {MAX_REPLICATIONS}"),
         )?;
         if let Some(kind) = &self.kind {
-            check(
-                kind == "voice_messaging",
-                "kind",
-                "must be voice_messaging or persistent_chat",
-            )?;
+            check(kind == "voice_messaging", "kind", "must be voice_messaging or persistent_chat")?;
         }
         self.validate_cluster()?;
         self.validate_phone_system()?;
@@ -605,57 +558,32 @@ impl VoiceScenario {
 
     fn validate_cluster(&self) -> Result<(), Invalid> {
         let c = &self.cluster;
-        check(
-            c.keepalive.interval.as_us() >= crate::engine::MS,
-            "cluster.keepalive.interval",
-            "must be at least 1ms",
-        )?;
+        check(c.keepalive.interval.as_us() >= crate::engine::MS, "cluster.keepalive.interval", "must be at least 1ms")?;
         check(
             c.keepalive.timeout > c.keepalive.interval,
             "cluster.keepalive.timeout",
-            format!(
-                "must be longer than the keepalive interval ({})",
-                c.keepalive.interval
-            ),
+            format!("must be longer than the keepalive interval ({})", c.keepalive.interval),
         )?;
+        check(c.keepalive.timeout.as_us() <= DAY, "cluster.keepalive.timeout", "must be at most 1d")?;
         check(
-            c.keepalive.timeout.as_us() <= DAY,
-            "cluster.keepalive.timeout",
-            "must be at most 1d",
-        )?;
-        check(
-            c.delivery_per_second.is_finite()
-                && c.delivery_per_second > 0.0
-                && c.delivery_per_second <= 1e6,
+            c.delivery_per_second.is_finite() && c.delivery_per_second > 0.0 && c.delivery_per_second <= 1e6,
             "cluster.delivery_per_second",
-            format!(
-                "must be a number above 0 and at most 1000000, not {}",
-                c.delivery_per_second
-            ),
+            format!("must be a number above 0 and at most 1000000, not {}", c.delivery_per_second),
         )?;
         for (key, d) in [
             ("cluster.takeover", c.takeover),
             ("cluster.starting", c.starting),
             ("cluster.replicating", c.replicating),
             ("cluster.split_brain_recovery", c.split_brain_recovery),
-            (
-                "cluster.split_brain_recovery_per_message",
-                c.split_brain_recovery_per_message,
-            ),
+            ("cluster.split_brain_recovery_per_message", c.split_brain_recovery_per_message),
             ("cluster.message_store_unmount", c.message_store_unmount),
         ] {
             check(d.as_us() <= 30 * DAY, key, "must be at most 30d")?;
         }
-        let allowed = [
-            Status::Primary,
-            Status::Secondary,
-            Status::Deactivated,
-            Status::NotFunctioning,
-        ];
-        for (key, status) in [
-            ("cluster.initial.publisher", c.initial.publisher),
-            ("cluster.initial.subscriber", c.initial.subscriber),
-        ] {
+        let allowed = [Status::Primary, Status::Secondary, Status::Deactivated, Status::NotFunctioning];
+        for (key, status) in
+            [("cluster.initial.publisher", c.initial.publisher), ("cluster.initial.subscriber", c.initial.subscriber)]
+        {
             check(
                 allowed.contains(&status),
                 key,
@@ -670,16 +598,8 @@ impl VoiceScenario {
 
     fn validate_phone_system(&self) -> Result<(), Invalid> {
         let p = &self.phone_system;
-        check(
-            (1..=MAX_PORTS).contains(&p.ports),
-            "phone_system.ports",
-            format!("must be between 1 and {MAX_PORTS}"),
-        )?;
-        check(
-            p.dead_server_detect.as_us() <= DAY,
-            "phone_system.dead_server_detect",
-            "must be at most 1d",
-        )?;
+        check((1..=MAX_PORTS).contains(&p.ports), "phone_system.ports", format!("must be between 1 and {MAX_PORTS}"))?;
+        check(p.dead_server_detect.as_us() <= DAY, "phone_system.dead_server_detect", "must be at most 1d")?;
         if let Some(a) = p.allocation {
             check(
                 a.publisher <= MAX_PORTS,
@@ -712,20 +632,14 @@ impl VoiceScenario {
         check(
             t.calls_per_hour.is_finite() && t.calls_per_hour >= 0.0,
             "traffic.calls_per_hour",
-            format!(
-                "must be a finite number of 0 or more, not {}",
-                t.calls_per_hour
-            ),
+            format!("must be a finite number of 0 or more, not {}", t.calls_per_hour),
         )?;
         let mut peak = 1.0f64;
         if let Some(profile) = &t.hourly_profile {
             check(
                 profile.len() == 24,
                 "traffic.hourly_profile",
-                format!(
-                    "must have 24 values, one per hour of the day, not {}",
-                    profile.len()
-                ),
+                format!("must have 24 values, one per hour of the day, not {}", profile.len()),
             )?;
             for (h, v) in profile.iter().enumerate() {
                 check(
@@ -748,28 +662,16 @@ impl VoiceScenario {
         check_fraction(t.leave_message, "traffic.leave_message")?;
         let h = &t.hold_time;
         check_positive(h.mean, "traffic.hold_time.mean")?;
-        check(
-            h.mean.as_us() <= DAY,
-            "traffic.hold_time.mean",
-            "must be at most 1d",
-        )?;
+        check(h.mean.as_us() <= DAY, "traffic.hold_time.mean", "must be at most 1d")?;
         match (h.distribution, h.sd) {
-            (HoldDistribution::Lognormal, None) => Err(Invalid::new(
-                "traffic.hold_time.sd",
-                "is required for a lognormal hold time",
-            )),
+            (HoldDistribution::Lognormal, None) => {
+                Err(Invalid::new("traffic.hold_time.sd", "is required for a lognormal hold time"))
+            }
             (HoldDistribution::Lognormal, Some(sd)) => {
                 check_positive(sd, "traffic.hold_time.sd")?;
-                check(
-                    sd.as_us() <= DAY,
-                    "traffic.hold_time.sd",
-                    "must be at most 1d",
-                )
+                check(sd.as_us() <= DAY, "traffic.hold_time.sd", "must be at most 1d")
             }
-            (_, Some(_)) => Err(Invalid::new(
-                "traffic.hold_time.sd",
-                "applies only to distribution: lognormal",
-            )),
+            (_, Some(_)) => Err(Invalid::new("traffic.hold_time.sd", "applies only to distribution: lognormal")),
             (_, None) => Ok(()),
         }
     }
@@ -796,10 +698,7 @@ impl VoiceScenario {
             check(
                 nodes.len() == 2,
                 format!("{key}.partition"),
-                format!(
-                    "must name two nodes, e.g. [publisher, subscriber], not {}",
-                    nodes.len()
-                ),
+                format!("must name two nodes, e.g. [publisher, subscriber], not {}", nodes.len()),
             )?;
             check(
                 is_link(nodes[0], nodes[1]),
@@ -815,14 +714,8 @@ impl VoiceScenario {
         if let Some(d) = entry.for_ {
             check_positive(d, format!("{key}.for").as_str())?;
             let heals = match entry.action() {
-                Action::Crash(_)
-                | Action::Partition(..)
-                | Action::Isolate(_)
-                | Action::StopService(_) => true,
-                Action::Admin(a) => matches!(
-                    a.action,
-                    AdminAction::StopTakingCalls | AdminAction::Deactivate
-                ),
+                Action::Crash(_) | Action::Partition(..) | Action::Isolate(_) | Action::StopService(_) => true,
+                Action::Admin(a) => matches!(a.action, AdminAction::StopTakingCalls | AdminAction::Deactivate),
                 _ => false,
             };
             check(
@@ -844,11 +737,7 @@ impl VoiceScenario {
         let mut processes: Vec<(&str, Duration, Duration)> = vec![];
         if let Some(p) = &rf.crash {
             processes.push(("random_failures.crash", p.mtbf, p.mttr));
-            check(
-                !p.servers.is_empty(),
-                "random_failures.crash.servers",
-                "must name at least one server",
-            )?;
+            check(!p.servers.is_empty(), "random_failures.crash.servers", "must name at least one server")?;
         }
         if let Some(p) = &rf.partition {
             processes.push(("random_failures.partition", p.mtbf, p.mttr));
@@ -860,18 +749,10 @@ impl VoiceScenario {
         }
         if let Some(p) = &rf.service {
             processes.push(("random_failures.service", p.mtbf, p.mttr));
-            check(
-                !p.servers.is_empty(),
-                "random_failures.service.servers",
-                "must name at least one server",
-            )?;
+            check(!p.servers.is_empty(), "random_failures.service.servers", "must name at least one server")?;
         }
         for (key, mtbf, mttr) in processes {
-            check(
-                mtbf.as_us() >= crate::engine::SECOND,
-                format!("{key}.mtbf").as_str(),
-                "must be at least 1s",
-            )?;
+            check(mtbf.as_us() >= crate::engine::SECOND, format!("{key}.mtbf").as_str(), "must be at least 1s")?;
             check_positive(mttr, &format!("{key}.mttr"))?;
             let expected = horizon / (mtbf.as_us() as f64 + mttr.as_us() as f64);
             check(

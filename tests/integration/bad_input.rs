@@ -14,14 +14,8 @@ fn rejected(text: &[u8]) -> String {
     assert_eq!(err.lines().count(), 1, "one line expected: {err}");
     assert!(err.starts_with("error: bad.yaml"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert!(
-        !tmp.path().join("out").exists(),
-        "output written for bad input"
-    );
-    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    assert!(!tmp.path().join("out").exists(), "output written for bad input");
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers.len(), 1, "stray files: {leftovers:?}");
     err
 }
@@ -29,14 +23,8 @@ fn rejected(text: &[u8]) -> String {
 /// Like `rejected`, and the message names `place` (file:line:col) and `key`.
 fn rejected_at(text: &str, place: &str, key: &str) -> String {
     let err = rejected(text.as_bytes());
-    assert!(
-        err.contains(&format!("bad.yaml:{place}:")),
-        "expected {place} in: {err}"
-    );
-    assert!(
-        err.contains(&format!("`{key}`")),
-        "expected key `{key}` in: {err}"
-    );
+    assert!(err.contains(&format!("bad.yaml:{place}:")), "expected {place} in: {err}");
+    assert!(err.contains(&format!("`{key}`")), "expected key `{key}` in: {err}");
     err
 }
 
@@ -49,26 +37,15 @@ fn yaml_syntax_errors_are_located() {
 
 #[test]
 fn wrong_types_name_the_key() {
-    rejected_at(
-        "duration: 1h\ntraffic:\n  calls_per_hour: lots\n",
-        "3:19",
-        "traffic.calls_per_hour",
-    );
+    rejected_at("duration: 1h\ntraffic:\n  calls_per_hour: lots\n", "3:19", "traffic.calls_per_hour");
 }
 
 #[test]
 fn unknown_keys_suggest_the_nearest() {
-    let err = rejected_at(
-        "duration: 1h\ntrafic: {calls_per_hour: 3}\n",
-        "2:1",
-        "trafic",
-    );
+    let err = rejected_at("duration: 1h\ntrafic: {calls_per_hour: 3}\n", "2:1", "trafic");
     assert!(err.contains("did you mean `traffic`"), "{err}");
-    let err = rejected_at(
-        "duration: 1h\ncluster:\n  keepalive: {intervall: 10s}\n",
-        "3:15",
-        "cluster.keepalive.intervall",
-    );
+    let err =
+        rejected_at("duration: 1h\ncluster:\n  keepalive: {intervall: 10s}\n", "3:15", "cluster.keepalive.intervall");
     assert!(err.contains("did you mean `interval`"), "{err}");
 }
 
@@ -76,61 +53,29 @@ fn unknown_keys_suggest_the_nearest() {
 fn durations_need_units() {
     let err = rejected_at("duration: 3600\n", "1:11", "duration");
     assert!(err.contains("needs a unit"), "{err}");
-    let err = rejected_at(
-        "duration: 1h\ncluster: {takeover: 5 seconds}\n",
-        "2:21",
-        "cluster.takeover",
-    );
+    let err = rejected_at("duration: 1h\ncluster: {takeover: 5 seconds}\n", "2:21", "cluster.takeover");
     assert!(err.contains("unknown unit"), "{err}");
 }
 
 #[test]
 fn out_of_range_numbers_are_rejected() {
-    rejected_at(
-        "duration: 1h\nphone_system: {ports: 0}\n",
-        "2:16",
-        "phone_system.ports",
-    );
-    rejected_at(
-        "duration: 1h\ntraffic: {leave_message: 1.5}\n",
-        "2:11",
-        "traffic.leave_message",
-    );
-    rejected_at(
-        "duration: 1h\ntraffic: {calls_per_hour: -5}\n",
-        "2:11",
-        "traffic.calls_per_hour",
-    );
-    rejected_at(
-        "duration: 1h\ntraffic: {calls_per_hour: .nan}\n",
-        "2:11",
-        "traffic.calls_per_hour",
-    );
-    rejected_at(
-        "duration: 1h\ntraffic: {calls_per_hour: .inf}\n",
-        "2:11",
-        "traffic.calls_per_hour",
-    );
+    rejected_at("duration: 1h\nphone_system: {ports: 0}\n", "2:16", "phone_system.ports");
+    rejected_at("duration: 1h\ntraffic: {leave_message: 1.5}\n", "2:11", "traffic.leave_message");
+    rejected_at("duration: 1h\ntraffic: {calls_per_hour: -5}\n", "2:11", "traffic.calls_per_hour");
+    rejected_at("duration: 1h\ntraffic: {calls_per_hour: .nan}\n", "2:11", "traffic.calls_per_hour");
+    rejected_at("duration: 1h\ntraffic: {calls_per_hour: .inf}\n", "2:11", "traffic.calls_per_hour");
     rejected_at("duration: 0s\n", "1:1", "duration");
     rejected_at(
         "duration: 1h\ncluster: {keepalive: {interval: 15s, timeout: 10s}}\n",
         "2:38",
         "cluster.keepalive.timeout",
     );
-    rejected_at(
-        "duration: 1h\ntraffic: {hourly_profile: [1, 2, 3]}\n",
-        "2:11",
-        "traffic.hourly_profile",
-    );
+    rejected_at("duration: 1h\ntraffic: {hourly_profile: [1, 2, 3]}\n", "2:11", "traffic.hourly_profile");
 }
 
 #[test]
 fn runs_that_could_not_finish_are_refused_with_the_limit() {
-    let err = rejected_at(
-        "duration: 100d\ntraffic: {calls_per_hour: 1000000}\n",
-        "2:11",
-        "traffic.calls_per_hour",
-    );
+    let err = rejected_at("duration: 100d\ntraffic: {calls_per_hour: 1000000}\n", "2:11", "traffic.calls_per_hour");
     assert!(err.contains("limit"), "{err}");
     let err = rejected_at("duration: 200000d\n", "1:1", "duration");
     assert!(err.contains("100 years"), "{err}");
@@ -138,37 +83,21 @@ fn runs_that_could_not_finish_are_refused_with_the_limit() {
 
 #[test]
 fn timeline_entries_must_be_inside_the_run_with_one_action() {
-    rejected_at(
-        "duration: 1h\nfailures:\n  - {at: 2h, crash: publisher}\n",
-        "3:6",
-        "failures[0].at",
-    );
+    rejected_at("duration: 1h\nfailures:\n  - {at: 2h, crash: publisher}\n", "3:6", "failures[0].at");
     let err = rejected_at(
         "duration: 1h\nfailures:\n  - {at: 1m, crash: publisher, isolate: subscriber}\n",
         "3:5",
         "failures[0]",
     );
     assert!(err.contains("2 actions"), "{err}");
-    let err = rejected_at(
-        "duration: 1h\nfailures:\n  - {at: 1m}\n",
-        "3:5",
-        "failures[0]",
-    );
+    let err = rejected_at("duration: 1h\nfailures:\n  - {at: 1m}\n", "3:5", "failures[0]");
     assert!(err.contains("no action"), "{err}");
-    rejected_at(
-        "duration: 1h\nfailures:\n  - {at: 1m, restart: publisher, for: 5m}\n",
-        "3:34",
-        "failures[0].for",
-    );
+    rejected_at("duration: 1h\nfailures:\n  - {at: 1m, restart: publisher, for: 5m}\n", "3:34", "failures[0].for");
 }
 
 #[test]
 fn unknown_servers_services_and_integrations_are_named() {
-    let err = rejected_at(
-        "duration: 1h\nfailures:\n  - {at: 1m, crash: publsher}\n",
-        "3:21",
-        "failures[0].crash",
-    );
+    let err = rejected_at("duration: 1h\nfailures:\n  - {at: 1m, crash: publsher}\n", "3:21", "failures[0].crash");
     assert!(err.contains("did you mean `publisher`"), "{err}");
     let err = rejected_at(
         "duration: 1h\nfailures:\n  - {at: 1m, stop_service: {server: publisher, service: dtabase}}\n",
@@ -176,15 +105,8 @@ fn unknown_servers_services_and_integrations_are_named() {
         "failures[0].stop_service.service",
     );
     assert!(err.contains("did you mean `database`"), "{err}");
-    let err = rejected_at(
-        "duration: 1h\nphone_system: {integration: sip}\n",
-        "2:29",
-        "phone_system.integration",
-    );
-    assert!(
-        err.contains("did you mean `sip_trunk` or `sip_other`"),
-        "{err}"
-    );
+    let err = rejected_at("duration: 1h\nphone_system: {integration: sip}\n", "2:29", "phone_system.integration");
+    assert!(err.contains("did you mean `sip_trunk` or `sip_other`"), "{err}");
     rejected_at(
         "duration: 1h\nfailures:\n  - {at: 1m, partition: [phone_system, network]}\n",
         "3:14",
@@ -197,10 +119,7 @@ fn empty_and_non_utf8_files_are_refused() {
     assert!(rejected(b"").contains("empty"));
     assert!(rejected(b"# only a comment\n").contains("empty"));
     let err = rejected(b"duration: 1h\nname: caf\xe9\n");
-    assert!(
-        err.contains("bad.yaml:2:10") && err.contains("UTF-8"),
-        "{err}"
-    );
+    assert!(err.contains("bad.yaml:2:10") && err.contains("UTF-8"), "{err}");
     assert!(rejected(b"- a\n- b\n").contains("mapping"));
 }
 
@@ -211,23 +130,16 @@ fn a_directory_or_missing_file_is_an_input_error() {
     for path in ["dir.yaml", "missing.yaml"] {
         let o = run_cli(&["run", path, "--quiet"], tmp.path());
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-        assert!(
-            stderr(&o).starts_with(&format!("error: {path}")),
-            "{}",
-            stderr(&o)
-        );
+        assert!(stderr(&o).starts_with(&format!("error: {path}")), "{}", stderr(&o));
     }
 }
 
 #[test]
 fn invalid_command_lines_get_clap_usage_and_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
-    for args in [
-        &["run"][..],
-        &["run", "x.yaml", "--replications", "0"],
-        &["frobnicate"],
-        &["run", "x.yaml", "--bogus"],
-    ] {
+    for args in
+        [&["run"][..], &["run", "x.yaml", "--replications", "0"], &["frobnicate"], &["run", "x.yaml", "--bogus"]]
+    {
         let o = run_cli(args, tmp.path());
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).starts_with("error:"), "{args:?}: {}", stderr(&o));

@@ -18,11 +18,7 @@ pub fn voice(yaml: &str) -> VoiceScenario {
 
 /// Options with the invariant checker on.
 pub fn checked() -> RunOptions {
-    RunOptions {
-        check_invariants: true,
-        keepalive: KeepaliveMode::Analytic,
-        ..RunOptions::default()
-    }
+    RunOptions { check_invariants: true, keepalive: KeepaliveMode::Analytic, ..RunOptions::default() }
 }
 
 /// Runs `replications` replications and returns each one's values by metric.
@@ -61,10 +57,7 @@ pub fn mean_se(xs: &[f64]) -> (f64, f64) {
 /// the power to tell: the standard error is under a tenth of the value.
 pub fn assert_near_theory(rows: &[Vec<f64>], m: Metric, expected: f64, what: &str) {
     let (mean, se) = mean_se(&column(rows, m));
-    assert!(
-        se < 0.1 * expected,
-        "{what}: standard error {se} too large to test {expected}"
-    );
+    assert!(se < 0.1 * expected, "{what}: standard error {se} too large to test {expected}");
     assert!(
         (mean - expected).abs() < 4.0 * se,
         "{what}: {} = {mean:.5} ± {se:.5} (se), theory says {expected:.5}",
@@ -78,11 +71,7 @@ pub fn bin() -> Command {
 }
 
 pub fn run_cli(args: &[&str], dir: &std::path::Path) -> Output {
-    bin()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run clustersim")
+    bin().args(args).current_dir(dir).output().expect("run clustersim")
 }
 
 pub fn stderr(o: &Output) -> String {
@@ -93,4 +82,41 @@ pub fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
     p
+}
+
+use clustersim::model::metrics::Metrics;
+use clustersim::model::trace::Recorder;
+use clustersim::model::voice::{server_name, simulate_traced};
+use clustersim::scenario::Status;
+
+/// Runs replication 0 of `yaml` with tracing and the invariant checker.
+pub fn traced(yaml: &str) -> (Metrics, Recorder) {
+    traced_with(&voice(yaml), 0, checked())
+}
+
+pub fn traced_with(s: &VoiceScenario, replication: u64, options: RunOptions) -> (Metrics, Recorder) {
+    simulate_traced(s, replication, options, 100).expect("run")
+}
+
+/// Status changes as (seconds, server, from, to).
+pub fn statuses(r: &Recorder) -> Vec<(f64, &'static str, Status, Status)> {
+    r.statuses.iter().map(|row| (row.at as f64 / 1e6, server_name(row.server), row.from, row.to)).collect()
+}
+
+/// Times (s) and servers of the events named `name`.
+pub fn events(r: &Recorder, name: &str) -> Vec<(f64, &'static str)> {
+    r.events
+        .iter()
+        .filter(|e| e.event == name)
+        .map(|e| (e.at as f64 / 1e6, e.server.map(server_name).unwrap_or("cluster")))
+        .collect()
+}
+
+/// The event names of one server, in order.
+pub fn event_names(r: &Recorder, server: &str) -> Vec<&'static str> {
+    r.events.iter().filter(|e| e.server.map(server_name) == Some(server)).map(|e| e.event).collect()
+}
+
+pub fn get(m: &Metrics, metric: Metric) -> f64 {
+    m.get(metric)
 }

@@ -18,12 +18,7 @@ fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
         .collect();
     out.sort();
     out
@@ -34,10 +29,7 @@ fn r21_same_scenario_and_seed_give_byte_identical_files() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "det.yaml", SCENARIO);
     for out in ["a", "b"] {
-        let o = run_cli(
-            &["run", "det.yaml", "--out", out, "--quiet", "--no-charts"],
-            tmp.path(),
-        );
+        let o = run_cli(&["run", "det.yaml", "--out", out, "--quiet", "--no-charts"], tmp.path());
         assert!(o.status.success(), "{}", stderr(&o));
     }
     let a = files(&tmp.path().join("a"));
@@ -51,19 +43,7 @@ fn r21_another_seed_gives_different_results() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "det.yaml", SCENARIO);
     for (out, seed) in [("a", "1"), ("b", "2")] {
-        let o = run_cli(
-            &[
-                "run",
-                "det.yaml",
-                "--out",
-                out,
-                "--seed",
-                seed,
-                "--quiet",
-                "--no-charts",
-            ],
-            tmp.path(),
-        );
+        let o = run_cli(&["run", "det.yaml", "--out", out, "--seed", seed, "--quiet", "--no-charts"], tmp.path());
         assert!(o.status.success(), "{}", stderr(&o));
     }
     let read = |d: &str| std::fs::read(tmp.path().join(d).join("replications.csv")).unwrap();

@@ -1,7 +1,12 @@
 //! clustersim's integration tests: one binary, a file per behaviour. Tests
 //! name the SPEC rule they check.
 mod common;
+mod generate;
 
+mod availability;
 mod bad_input;
+mod cluster;
 mod determinism;
+mod oracle;
 mod phone_system;
+mod sweep;

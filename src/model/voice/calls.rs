@@ -88,10 +88,7 @@ impl CallTable {
     }
 
     pub(super) fn in_progress(&self, server: usize) -> u32 {
-        self.slots
-            .iter()
-            .filter(|e| e.active && e.server as usize == server)
-            .count() as u32
+        self.slots.iter().filter(|e| e.active && e.server as usize == server).count() as u32
     }
 
     pub(super) fn measured_in_progress(&self) -> u64 {
@@ -111,11 +108,7 @@ enum Block {
 impl<T: Tracer> Voice<T> {
     pub(super) fn on_arrival(&mut self, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
-        if let Some(next) = self
-            .arrivals
-            .next_after(now)
-            .filter(|t| *t < self.cfg.horizon)
-        {
+        if let Some(next) = self.arrivals.next_after(now).filter(|t| *t < self.cfg.horizon) {
             sched.schedule_at(next, Ev::Arrival);
         }
         // Drawn for every call, answered or not, so that strategies compared on
@@ -136,19 +129,9 @@ impl<T: Tracer> Voice<T> {
         }
     }
 
-    fn answer(
-        &mut self,
-        s: usize,
-        hold: Time,
-        leaves: bool,
-        measured: bool,
-        sched: &mut Scheduler<Ev>,
-    ) {
+    fn answer(&mut self, s: usize, hold: Time, leaves: bool, measured: bool, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
-        debug_assert!(matches!(
-            self.servers[s].status,
-            Status::Primary | Status::Secondary
-        ));
+        debug_assert!(matches!(self.servers[s].status, Status::Primary | Status::Secondary));
         let mailbox_ok = self.servers[s].mailbox_ok;
         if measured {
             self.tally.answered += 1;
@@ -161,13 +144,7 @@ impl<T: Tracer> Voice<T> {
         if !mailbox_ok {
             self.trace.mark(now, CallMark::MailboxUnavailable, 1);
         }
-        let call = Call {
-            server: s as u8,
-            leaves_message: leaves,
-            mailbox_ok,
-            measured,
-            ..Call::default()
-        };
+        let call = Call { server: s as u8, leaves_message: leaves, mailbox_ok, measured, ..Call::default() };
         let (slot, generation) = self.calls.insert(call);
         self.servers[s].busy += 1;
         self.shared_busy += 1;
@@ -178,12 +155,7 @@ impl<T: Tracer> Voice<T> {
     /// R17/R18: the server the phone system places this call on.
     #[inline]
     fn route(&mut self, now: Time) -> Result<usize, Block> {
-        if self
-            .cfg
-            .plan
-            .shared_ports
-            .is_some_and(|pool| self.shared_busy >= pool)
-        {
+        if self.cfg.plan.shared_ports.is_some_and(|pool| self.shared_busy >= pool) {
             return Err(Block::NoPort);
         }
         for s in self.routing_order() {
@@ -224,11 +196,7 @@ impl<T: Tracer> Voice<T> {
                 // Fewest calls in progress first; then most free ports; then the publisher.
                 let p_key = (p.busy, std::cmp::Reverse(p.capacity.saturating_sub(p.busy)));
                 let s_key = (s.busy, std::cmp::Reverse(s.capacity.saturating_sub(s.busy)));
-                if s_key < p_key {
-                    [SUBSCRIBER, PUBLISHER]
-                } else {
-                    [PUBLISHER, SUBSCRIBER]
-                }
+                if s_key < p_key { [SUBSCRIBER, PUBLISHER] } else { [PUBLISHER, SUBSCRIBER] }
             }
         }
     }
@@ -276,8 +244,6 @@ impl<T: Tracer> Voice<T> {
         self.tally.dropped += measured;
         self.trace.load(now, s, 0);
         self.trace.mark(now, CallMark::Dropped, all);
-        self.trace.event(now, Some(s), "calls_dropped", || {
-            format!("{all} call(s) in progress dropped")
-        });
+        self.trace.event(now, Some(s), "calls_dropped", || format!("{all} call(s) in progress dropped"));
     }
 }

@@ -2,9 +2,7 @@
 //! the random failure processes of R20. Overlapping faults compose: each
 //! crash, cut and service stop counts, and the state heals when the last one does.
 
-use super::{
-    Ev, NETWORK, PHONE, TakeoverCause, TimerKind, Voice, node_index, peer, server_name, streams,
-};
+use super::{Ev, NETWORK, PHONE, TakeoverCause, TimerKind, Voice, node_index, peer, server_name, streams};
 use crate::engine::rng::{self, StreamRng};
 use crate::engine::{Scheduler, Time, from_secs};
 use crate::model::trace::Tracer;
@@ -45,11 +43,7 @@ pub(super) fn processes(rf: &RandomFailures, seed: u64) -> Vec<Process> {
     let mut targets: Vec<(Target, f64, f64)> = vec![];
     if let Some(c) = &rf.crash {
         for s in &c.servers {
-            targets.push((
-                Target::Crash(s.index()),
-                c.mtbf.as_secs_f64(),
-                c.mttr.as_secs_f64(),
-            ));
+            targets.push((Target::Crash(s.index()), c.mtbf.as_secs_f64(), c.mttr.as_secs_f64()));
         }
     }
     if let Some(p) = &rf.partition {
@@ -58,11 +52,7 @@ pub(super) fn processes(rf: &RandomFailures, seed: u64) -> Vec<Process> {
     }
     if let Some(c) = &rf.service {
         for s in &c.servers {
-            targets.push((
-                Target::Service(s.index(), c.service),
-                c.mtbf.as_secs_f64(),
-                c.mttr.as_secs_f64(),
-            ));
+            targets.push((Target::Service(s.index(), c.service), c.mtbf.as_secs_f64(), c.mttr.as_secs_f64()));
         }
     }
     targets
@@ -100,23 +90,11 @@ impl<T: Tracer> Voice<T> {
             (Target::Link(a, b), false) => self.cut(&[(a, b)], now, "random"),
             (Target::Link(a, b), true) => self.mend(&[(a, b)], now, "random"),
             (Target::Service(s, service), false) => self.stop_service(s, service, now, "random"),
-            (Target::Service(s, service), true) => {
-                self.start_service(s, service, false, now, "random")
-            }
+            (Target::Service(s, service), true) => self.start_service(s, service, false, now, "random"),
         }
         let process = &mut self.processes[index];
-        let delay = if repair {
-            process.draw_up()
-        } else {
-            process.draw_down()
-        };
-        sched.schedule_in(
-            delay,
-            Ev::Fault {
-                process: index as u8,
-                repair: !repair,
-            },
-        );
+        let delay = if repair { process.draw_up() } else { process.draw_down() };
+        sched.schedule_in(delay, Ev::Fault { process: index as u8, repair: !repair });
     }
 
     fn apply(&mut self, action: Action, sched: &mut Scheduler<Ev>) {
@@ -127,12 +105,8 @@ impl<T: Tracer> Voice<T> {
             Action::Partition(a, b) => self.cut(&[(node_index(a), node_index(b))], now, "timeline"),
             Action::Isolate(s) => self.cut(&isolation(s.index()), now, "timeline"),
             Action::Heal(HealTarget::All) => self.heal_all(now),
-            Action::StopService(r) => {
-                self.stop_service(r.server.index(), r.service, now, "timeline")
-            }
-            Action::StartService(r) => {
-                self.start_service(r.server.index(), r.service, true, now, "timeline")
-            }
+            Action::StopService(r) => self.stop_service(r.server.index(), r.service, now, "timeline"),
+            Action::StartService(r) => self.start_service(r.server.index(), r.service, true, now, "timeline"),
             Action::Admin(a) => self.admin(a.server.index(), a.action, sched),
             Action::Replicate(s) => self.replicate(s.index(), sched),
         }
@@ -143,20 +117,12 @@ impl<T: Tracer> Voice<T> {
         let now = sched.now();
         match action {
             Action::Crash(s) => self.restart(s.index(), false, sched, "end of `for`"),
-            Action::Partition(a, b) => {
-                self.mend(&[(node_index(a), node_index(b))], now, "end of `for`")
-            }
+            Action::Partition(a, b) => self.mend(&[(node_index(a), node_index(b))], now, "end of `for`"),
             Action::Isolate(s) => self.mend(&isolation(s.index()), now, "end of `for`"),
-            Action::StopService(r) => {
-                self.start_service(r.server.index(), r.service, false, now, "end of `for`")
-            }
+            Action::StopService(r) => self.start_service(r.server.index(), r.service, false, now, "end of `for`"),
             Action::Admin(a) => match a.action {
-                AdminAction::StopTakingCalls => {
-                    self.admin(a.server.index(), AdminAction::ResumeTakingCalls, sched)
-                }
-                AdminAction::Deactivate => {
-                    self.admin(a.server.index(), AdminAction::Activate, sched)
-                }
+                AdminAction::StopTakingCalls => self.admin(a.server.index(), AdminAction::ResumeTakingCalls, sched),
+                AdminAction::Deactivate => self.admin(a.server.index(), AdminAction::Activate, sched),
                 _ => {}
             },
             // Validation allows `for` on nothing else.
@@ -167,43 +133,28 @@ impl<T: Tracer> Voice<T> {
     /// R11: a crash stops the server at once.
     fn crash(&mut self, s: usize, now: Time, origin: &'static str) {
         self.servers[s].down_causes += 1;
-        self.trace.event(now, Some(s), "crash", || {
-            format!("{} crashes ({origin})", server_name(s))
-        });
+        self.trace.event(now, Some(s), "crash", || format!("{} crashes ({origin})", server_name(s)));
         if self.servers[s].status == Status::NotFunctioning {
             return;
         }
         self.set_status(s, Status::NotFunctioning, "crash", now);
-        for kind in [
-            TimerKind::Takeover,
-            TimerKind::Starting,
-            TimerKind::Replicating,
-        ] {
+        for kind in [TimerKind::Takeover, TimerKind::Starting, TimerKind::Replicating] {
             self.cancel_timer(kind, s);
         }
         self.servers[s].takeover_pending = None;
+        if self.recovery {
+            self.finish_recovery(now, "ended early: a server stopped functioning");
+        }
     }
 
     /// R11: a restart (explicit, or the heal of a crash) goes through `starting`.
-    fn restart(
-        &mut self,
-        s: usize,
-        explicit: bool,
-        sched: &mut Scheduler<Ev>,
-        origin: &'static str,
-    ) {
+    fn restart(&mut self, s: usize, explicit: bool, sched: &mut Scheduler<Ev>, origin: &'static str) {
         let now = sched.now();
         let server = &mut self.servers[s];
-        server.down_causes = if explicit {
-            0
-        } else {
-            server.down_causes.saturating_sub(1)
-        };
+        server.down_causes = if explicit { 0 } else { server.down_causes.saturating_sub(1) };
         if server.status != Status::NotFunctioning {
             if explicit {
-                self.trace.event(now, Some(s), "restart", || {
-                    "already running; nothing to do".into()
-                });
+                self.trace.event(now, Some(s), "restart", || "already running; nothing to do".into());
             }
             return;
         }
@@ -216,9 +167,7 @@ impl<T: Tracer> Voice<T> {
         server.last_heard = None;
         server.ping_failed_logged = false;
         self.channels[peer(s)].delivered_before = None;
-        self.trace.event(now, Some(s), "restart", || {
-            format!("{} restarts ({origin})", server_name(s))
-        });
+        self.trace.event(now, Some(s), "restart", || format!("{} restarts ({origin})", server_name(s)));
         self.set_status(s, Status::Starting, "restart", now);
         self.start_timer(sched, TimerKind::Starting, s, self.cfg.starting);
     }
@@ -227,9 +176,7 @@ impl<T: Tracer> Voice<T> {
         for &(a, b) in links {
             self.cuts[a][b] += 1;
             self.cuts[b][a] += 1;
-            self.trace.event(now, None, "partition", || {
-                format!("{}–{} cut ({origin})", node_name(a), node_name(b))
-            });
+            self.trace.event(now, None, "partition", || format!("{}–{} cut ({origin})", node_name(a), node_name(b)));
         }
     }
 
@@ -237,16 +184,13 @@ impl<T: Tracer> Voice<T> {
         for &(a, b) in links {
             self.cuts[a][b] = self.cuts[a][b].saturating_sub(1);
             self.cuts[b][a] = self.cuts[b][a].saturating_sub(1);
-            self.trace.event(now, None, "heal", || {
-                format!("{}–{} restored ({origin})", node_name(a), node_name(b))
-            });
+            self.trace.event(now, None, "heal", || format!("{}–{} restored ({origin})", node_name(a), node_name(b)));
         }
     }
 
     fn heal_all(&mut self, now: Time) {
         self.cuts = [[0; 4]; 4];
-        self.trace
-            .event(now, None, "heal", || "every link restored".into());
+        self.trace.event(now, None, "heal", || "every link restored".into());
     }
 
     /// R7: a critical service stops; `settle` applies its effects and starts
@@ -255,35 +199,22 @@ impl<T: Tracer> Voice<T> {
         let count = &mut self.servers[s].stopped[service.index()];
         *count += 1;
         if *count == 1 {
-            self.trace.event(now, Some(s), "service_stopped", || {
-                format!("{} stopped ({origin})", service.as_str())
-            });
+            self.trace.event(now, Some(s), "service_stopped", || format!("{} stopped ({origin})", service.as_str()));
         }
     }
 
-    fn start_service(
-        &mut self,
-        s: usize,
-        service: Service,
-        explicit: bool,
-        now: Time,
-        origin: &'static str,
-    ) {
+    fn start_service(&mut self, s: usize, service: Service, explicit: bool, now: Time, origin: &'static str) {
         let count = &mut self.servers[s].stopped[service.index()];
         let was_stopped = *count > 0;
         *count = if explicit { 0 } else { count.saturating_sub(1) };
         if was_stopped && *count == 0 {
-            self.trace.event(now, Some(s), "service_started", || {
-                format!("{} started ({origin})", service.as_str())
-            });
+            self.trace.event(now, Some(s), "service_started", || format!("{} started ({origin})", service.as_str()));
         }
     }
 
     fn refuse(&mut self, s: usize, action: &'static str, now: Time) {
         let status = self.servers[s].status;
-        self.trace.event(now, Some(s), "admin_refused", || {
-            format!("{action} refused: server is {}", status.as_str())
-        });
+        self.trace.event(now, Some(s), "admin_refused", || format!("{action} refused: server is {}", status.as_str()));
     }
 
     /// R8–R10: the administrator's actions in Cluster Management.
@@ -302,7 +233,7 @@ impl<T: Tracer> Voice<T> {
                     "step 1: administrator starts a status change".into()
                 });
                 let p = peer(s);
-                if self.servers[p].status == Status::Primary && self.servers[s].peer_available {
+                if self.servers[p].status == Status::Primary && self.both_ways(s, p) {
                     self.start_switchover(s, "manual_change", false, sched);
                 } else {
                     // No primary to hand over: the secondary promotes itself.
@@ -311,15 +242,11 @@ impl<T: Tracer> Voice<T> {
             }
             AdminAction::StopTakingCalls => {
                 self.servers[s].taking_calls = false;
-                self.trace.event(now, Some(s), "taking_calls_stopped", || {
-                    "phone system offers no new calls".into()
-                });
+                self.trace.event(now, Some(s), "taking_calls_stopped", || "phone system offers no new calls".into());
             }
             AdminAction::ResumeTakingCalls => {
                 self.servers[s].taking_calls = true;
-                self.trace.event(now, Some(s), "taking_calls_resumed", || {
-                    "phone system offers calls again".into()
-                });
+                self.trace.event(now, Some(s), "taking_calls_resumed", || "phone system offers calls again".into());
             }
             AdminAction::Deactivate => {
                 if status != Status::Secondary || self.servers[s].takeover_pending.is_some() {
@@ -341,9 +268,7 @@ impl<T: Tracer> Voice<T> {
     fn replicate(&mut self, s: usize, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
         let status = self.servers[s].status;
-        if !matches!(status, Status::Primary | Status::Secondary)
-            || self.servers[s].takeover_pending.is_some()
-        {
+        if !matches!(status, Status::Primary | Status::Secondary) || self.servers[s].takeover_pending.is_some() {
             return self.refuse(s, "replicate", now);
         }
         self.servers[s].resume = status;

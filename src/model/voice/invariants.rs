@@ -12,13 +12,9 @@ pub fn allowed_transition(from: Status, to: Status) -> bool {
     use Status::*;
     matches!(
         (from, to),
-        (
-            Primary,
-            Secondary | NotFunctioning | ReplicatingData | SplitBrainRecovery
-        ) | (
-            Secondary,
-            Primary | Deactivated | NotFunctioning | ReplicatingData
-        ) | (Deactivated, Starting | NotFunctioning)
+        (Primary, Secondary | NotFunctioning | ReplicatingData | SplitBrainRecovery)
+            | (Secondary, Primary | Deactivated | NotFunctioning | ReplicatingData)
+            | (Deactivated, Starting | NotFunctioning)
             | (NotFunctioning, Starting)
             | (Starting, Primary | Secondary | NotFunctioning)
             | (ReplicatingData, Primary | Secondary | NotFunctioning)
@@ -68,14 +64,8 @@ impl<T: Tracer> Voice<T> {
                 server.busy,
                 server.capacity
             );
-            ensure!(
-                server.busy == 0 || self.can_carry(s),
-                "{name} holds calls while it cannot carry them"
-            );
-            ensure!(
-                server.answering == self.answering(s),
-                "{name}'s cached answering flag is stale"
-            );
+            ensure!(server.busy == 0 || self.can_carry(s), "{name} holds calls while it cannot carry them");
+            ensure!(server.answering == self.answering(s), "{name}'s cached answering flag is stale");
             ensure!(
                 server.mailbox_ok == (server.answering && self.mailbox_ok(s)),
                 "{name}'s cached mailbox flag is stale"
@@ -91,43 +81,23 @@ impl<T: Tracer> Voice<T> {
                 "{name} is promoting itself while {}",
                 server.status.as_str()
             );
-            ensure!(
-                now >= server.stale_until || !server.answering,
-                "{name} is stale while answering"
-            );
+            ensure!(now >= server.stale_until || !server.answering, "{name} is stale while answering");
             let open = self.functioning(s) && self.functioning(peer(s)) && self.link_up(s, peer(s));
-            ensure!(
-                self.channels[s].is_open() == open,
-                "keepalive channel from {name} is out of date"
-            );
+            ensure!(self.channels[s].is_open() == open, "keepalive channel from {name} is out of date");
             total_busy += server.busy;
         }
-        ensure!(
-            self.shared_busy == total_busy,
-            "shared port count {} ≠ calls {}",
-            self.shared_busy,
-            total_busy
-        );
+        ensure!(self.shared_busy == total_busy, "shared port count {} ≠ calls {}", self.shared_busy, total_busy);
         if let Some(pool) = self.cfg.plan.shared_ports {
-            ensure!(
-                self.shared_busy <= pool,
-                "{} calls on {pool} shared ports",
-                self.shared_busy
-            );
+            ensure!(self.shared_busy <= pool, "{} calls on {pool} shared ports", self.shared_busy);
         }
         let [p, s] = [&self.servers[PUBLISHER], &self.servers[SUBSCRIBER]];
         if p.status == Status::Primary && s.status == Status::Primary {
-            ensure!(
-                !(p.peer_available && s.peer_available),
-                "two primaries while the servers hear each other"
-            );
+            ensure!(!(p.peer_available && s.peer_available), "two primaries while the servers hear each other");
         }
-        if self.recovery {
-            ensure!(
-                !self.servers.iter().any(|sv| sv.status == Status::Primary),
-                "a server is primary during split-brain recovery"
-            );
-        }
+        ensure!(
+            self.recovery == self.servers.iter().all(|sv| sv.status == Status::SplitBrainRecovery),
+            "split-brain recovery flag disagrees with the statuses"
+        );
         Ok(())
     }
 }

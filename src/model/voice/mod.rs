@@ -120,27 +120,11 @@ const TIMER_KINDS: usize = 6;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ev {
     Arrival,
-    CallEnd {
-        slot: u32,
-        generation: u32,
-    },
-    Timeline {
-        index: u32,
-        heal: bool,
-    },
-    Fault {
-        process: u8,
-        repair: bool,
-    },
-    Timer {
-        kind: TimerKind,
-        server: u8,
-        generation: u32,
-    },
-    Tick {
-        server: u8,
-        generation: u32,
-    },
+    CallEnd { slot: u32, generation: u32 },
+    Timeline { index: u32, heal: bool },
+    Fault { process: u8, repair: bool },
+    Timer { kind: TimerKind, server: u8, generation: u32 },
+    Tick { server: u8, generation: u32 },
 }
 
 /// The scenario's durations and options, in engine units.
@@ -185,6 +169,9 @@ struct Server {
     takeover_pending: Option<TakeoverCause>,
     ticks: Ticks,
     scheduled_tick: Option<Time>,
+    /// The last tick whose handler ran: events later in the same instant see
+    /// that tick as past.
+    last_tick: Option<Time>,
     // derived
     answering: bool,
     mailbox_ok: bool,
@@ -273,8 +260,6 @@ pub struct Voice<T: Tracer> {
     cuts: [[u16; 4]; 4],
     /// Keepalive channel from each server to its peer.
     channels: [Channel; 2],
-    /// The server whose tick is being handled, if any.
-    in_tick: Option<usize>,
     timer_generation: [[u32; 2]; TIMER_KINDS],
     tick_generation: [u32; 2],
     switchover: Option<Switchover>,
@@ -301,12 +286,7 @@ pub struct Voice<T: Tracer> {
 
 impl<T: Tracer> Voice<T> {
     /// Builds replication `replication` of `scenario` and schedules its first events.
-    fn new(
-        scenario: &VoiceScenario,
-        replication: u64,
-        options: RunOptions,
-        trace: T,
-    ) -> (Self, Scheduler<Ev>) {
+    fn new(scenario: &VoiceScenario, replication: u64, options: RunOptions, trace: T) -> (Self, Scheduler<Ev>) {
         let seed = rng::replication_seed(scenario.seed, replication);
         let c = &scenario.cluster;
         let cfg = Config {
@@ -324,11 +304,7 @@ impl<T: Tracer> Voice<T> {
             dead_server_detect: scenario.phone_system.dead_server_detect.as_us(),
             plan: PhonePlan::new(&scenario.phone_system),
             leave_fraction: scenario.traffic.leave_message,
-            timeline: scenario
-                .failures
-                .iter()
-                .map(|e| (e.at.as_us(), e.action(), e.for_.map(|d| d.as_us())))
-                .collect(),
+            timeline: scenario.failures.iter().map(|e| (e.at.as_us(), e.action(), e.for_.map(|d| d.as_us()))).collect(),
             mode: options.keepalive,
             check: options.check_invariants,
         };
@@ -345,11 +321,9 @@ impl<T: Tracer> Voice<T> {
             last_heard: None,
             ping_failed_logged: false,
             takeover_pending: None,
-            ticks: Ticks {
-                phase: phases[s],
-                interval,
-            },
+            ticks: Ticks { phase: phases[s], interval },
             scheduled_tick: None,
+            last_tick: None,
             answering: false,
             mailbox_ok: false,
             stale_until: 0,
@@ -361,7 +335,6 @@ impl<T: Tracer> Voice<T> {
             servers,
             cuts: [[0; 4]; 4],
             channels: [Channel::default(); 2],
-            in_tick: None,
             timer_generation: [[0; 2]; TIMER_KINDS],
             tick_generation: [0; 2],
             switchover: None,
@@ -403,50 +376,22 @@ impl<T: Tracer> Voice<T> {
                 self.channels[peer(s)].delivered_before = Some(0);
             }
         }
-        if let Some(first) = self
-            .arrivals
-            .next_after(0)
-            .filter(|t| *t < self.cfg.horizon)
-        {
+        if let Some(first) = self.arrivals.next_after(0).filter(|t| *t < self.cfg.horizon) {
             sched.schedule_at(first, Ev::Arrival);
         }
         for (index, (at, _, duration)) in self.cfg.timeline.iter().enumerate() {
-            sched.schedule_at(
-                *at,
-                Ev::Timeline {
-                    index: index as u32,
-                    heal: false,
-                },
-            );
+            sched.schedule_at(*at, Ev::Timeline { index: index as u32, heal: false });
             if let Some(heal_at) = duration.and_then(|d| at.checked_add(d)) {
-                sched.schedule_at(
-                    heal_at,
-                    Ev::Timeline {
-                        index: index as u32,
-                        heal: true,
-                    },
-                );
+                sched.schedule_at(heal_at, Ev::Timeline { index: index as u32, heal: true });
             }
         }
         for index in 0..self.processes.len() {
             let first = self.processes[index].draw_up();
-            sched.schedule_at(
-                first,
-                Ev::Fault {
-                    process: index as u8,
-                    repair: false,
-                },
-            );
+            sched.schedule_at(first, Ev::Fault { process: index as u8, repair: false });
         }
         if self.cfg.mode == KeepaliveMode::Messages {
             for s in 0..2 {
-                sched.schedule_late(
-                    self.servers[s].ticks.phase,
-                    Ev::Tick {
-                        server: s as u8,
-                        generation: 0,
-                    },
-                );
+                sched.schedule_late(self.servers[s].ticks.phase, Ev::Tick { server: s as u8, generation: 0 });
             }
         }
         self.settle(sched);
@@ -499,10 +444,7 @@ impl<T: Tracer> Voice<T> {
     fn can_carry(&self, s: usize) -> bool {
         matches!(
             self.servers[s].status,
-            Status::Primary
-                | Status::Secondary
-                | Status::ReplicatingData
-                | Status::SplitBrainRecovery
+            Status::Primary | Status::Secondary | Status::ReplicatingData | Status::SplitBrainRecovery
         ) && self.running(s, Service::ConversationManager)
             && self.both_ways(s, PHONE)
     }
@@ -535,6 +477,11 @@ impl<T: Tracer> Voice<T> {
             && !self.recovery
     }
 
+    /// Whether `s`'s tick at `now` (if it has one) is already past.
+    fn tick_done(&self, s: usize, now: Time) -> bool {
+        self.servers[s].last_tick == Some(now)
+    }
+
     fn can_ping(&self, s: usize) -> bool {
         self.both_ways(s, NETWORK)
     }
@@ -564,21 +511,13 @@ impl<T: Tracer> Voice<T> {
     }
 
     fn cancel_timer(&mut self, kind: TimerKind, s: usize) {
-        self.timer_generation[kind as usize][s] =
-            self.timer_generation[kind as usize][s].wrapping_add(1);
+        self.timer_generation[kind as usize][s] = self.timer_generation[kind as usize][s].wrapping_add(1);
     }
 
     fn start_timer(&mut self, sched: &mut Scheduler<Ev>, kind: TimerKind, s: usize, delay: Time) {
         self.cancel_timer(kind, s);
         let generation = self.timer_generation[kind as usize][s];
-        sched.schedule_in(
-            delay,
-            Ev::Timer {
-                kind,
-                server: s as u8,
-                generation,
-            },
-        );
+        sched.schedule_in(delay, Ev::Timer { kind, server: s as u8, generation });
     }
 
     /// Re-derives everything that depends on the state after a control event.
@@ -610,10 +549,7 @@ impl<T: Tracer> Voice<T> {
             let server = &self.servers[s];
             let graceful = matches!(
                 server.status,
-                Status::Deactivated
-                    | Status::Starting
-                    | Status::ReplicatingData
-                    | Status::SplitBrainRecovery
+                Status::Deactivated | Status::Starting | Status::ReplicatingData | Status::SplitBrainRecovery
             ) || !server.taking_calls;
             let stale_until = if answering {
                 0
@@ -637,9 +573,8 @@ impl<T: Tracer> Voice<T> {
             cluster_down: !answering[0] && !answering[1],
             mailbox_down: (0..2).any(|s| answering[s] && !self.servers[s].mailbox_ok),
             split: self.servers.iter().all(|s| s.status == Status::Primary),
-            sync_down: !(0..2).any(|s| {
-                self.servers[s].status == Status::Primary && self.running(s, Service::MailboxSync)
-            }),
+            sync_down: !(0..2)
+                .any(|s| self.servers[s].status == Status::Primary && self.running(s, Service::MailboxSync)),
         };
         let clocks = &mut self.tally.clocks;
         if flags == clocks.flags {
@@ -650,9 +585,7 @@ impl<T: Tracer> Voice<T> {
             if now >= self.cfg.warmup {
                 self.tally.split_brain_episodes += 1;
             }
-            self.trace.event(now, None, "split_brain_started", || {
-                "two servers are primary".into()
-            });
+            self.trace.event(now, None, "split_brain_started", || "two servers are primary".into());
         }
         clocks.flags = flags;
     }
@@ -673,17 +606,9 @@ impl<T: Tracer> Voice<T> {
             };
             if let Some(q) = target {
                 let count = self.waiting[s].count;
-                self.notifiers[q].release(
-                    &mut self.waiting[s],
-                    now,
-                    self.cfg.mwi_spacing,
-                    &mut self.tally.mwi,
-                );
+                self.notifiers[q].release(&mut self.waiting[s], now, self.cfg.mwi_spacing, &mut self.tally.mwi);
                 self.trace.event(now, Some(q), "mwi_backlog_released", || {
-                    format!(
-                        "{count} waiting message(s) from {} reach the Notifier",
-                        server_name(s)
-                    )
+                    format!("{count} waiting message(s) from {} reach the Notifier", server_name(s))
                 });
             }
         }
@@ -709,30 +634,13 @@ impl<T: Tracer> Voice<T> {
             (Metric::CallsBlocked, t.blocked as f64),
             (Metric::CallsDropped, t.dropped as f64),
             (Metric::CallsCompleted, t.completed as f64),
-            (
-                Metric::BlockingProbability,
-                if t.offered == 0 {
-                    0.0
-                } else {
-                    t.blocked as f64 / t.offered as f64
-                },
-            ),
+            (Metric::BlockingProbability, if t.offered == 0 { 0.0 } else { t.blocked as f64 / t.offered as f64 }),
             (Metric::MessagesLeft, t.messages_left as f64),
             (Metric::MessagesFailed, t.messages_failed as f64),
-            (
-                Metric::MailboxUnavailableCalls,
-                t.mailbox_unavailable_calls as f64,
-            ),
+            (Metric::MailboxUnavailableCalls, t.mailbox_unavailable_calls as f64),
             (Metric::SplitBrainMessages, t.split_brain_messages as f64),
             (Metric::MwiDelayMaxS, secs(mwi.max_delay)),
-            (
-                Metric::MwiDelayMeanS,
-                if mwi.sent == 0 {
-                    0.0
-                } else {
-                    mwi.sum_delay as f64 / mwi.sent as f64 / 1e6
-                },
-            ),
+            (Metric::MwiDelayMeanS, if mwi.sent == 0 { 0.0 } else { mwi.sum_delay as f64 / mwi.sent as f64 / 1e6 }),
             (Metric::ClusterUnavailableS, secs(c.cluster_down)),
             (Metric::MailboxUnavailableS, secs(c.mailbox_down)),
             (Metric::SplitBrainS, secs(c.split)),
@@ -741,17 +649,11 @@ impl<T: Tracer> Voice<T> {
             (Metric::DetectionDelayMaxS, secs(t.detection_delay_max)),
             (Metric::MailboxSyncDownS, secs(c.sync_down)),
             (Metric::Availability, 1.0 - c.cluster_down as f64 / measured),
-            (
-                Metric::ServiceAvailability,
-                1.0 - c.service_down as f64 / measured,
-            ),
+            (Metric::ServiceAvailability, 1.0 - c.service_down as f64 / measured),
             (Metric::CallsInProgressEnd, in_progress as f64),
             (Metric::CallsBlockedStale, t.blocked_stale as f64),
             (Metric::ServiceUnavailableS, secs(c.service_down)),
-            (
-                Metric::MessagesMwiPending,
-                self.waiting.iter().map(|w| w.count).sum::<u64>() as f64,
-            ),
+            (Metric::MessagesMwiPending, self.waiting.iter().map(|w| w.count).sum::<u64>() as f64),
         ];
         for (metric, value) in values {
             m.set(metric, value);
@@ -787,11 +689,7 @@ impl<T: Tracer> Model for Voice<T> {
                 self.on_fault(process as usize, repair, sched);
                 self.settle(sched);
             }
-            Ev::Timer {
-                kind,
-                server,
-                generation,
-            } => {
+            Ev::Timer { kind, server, generation } => {
                 if self.timer_generation[kind as usize][server as usize] == generation {
                     self.on_timer(kind, server as usize, sched);
                     self.settle(sched);
@@ -801,10 +699,7 @@ impl<T: Tracer> Model for Voice<T> {
                 let s = server as usize;
                 let due = match self.cfg.mode {
                     KeepaliveMode::Messages => {
-                        sched.schedule_late(
-                            self.servers[s].ticks.after(sched.now()),
-                            Ev::Tick { server, generation },
-                        );
+                        sched.schedule_late(self.servers[s].ticks.after(sched.now()), Ev::Tick { server, generation });
                         true
                     }
                     KeepaliveMode::Analytic => {
@@ -816,10 +711,9 @@ impl<T: Tracer> Model for Voice<T> {
                     }
                 };
                 if due {
-                    self.in_tick = Some(s);
+                    self.servers[s].last_tick = Some(sched.now());
                     self.on_tick(s, sched);
                     self.settle(sched);
-                    self.in_tick = None;
                 }
             }
         }
@@ -837,21 +731,10 @@ impl<T: Tracer> Model for Voice<T> {
 }
 
 /// Runs replication `replication` of `scenario` untraced.
-pub fn simulate(
-    scenario: &VoiceScenario,
-    replication: u64,
-    options: RunOptions,
-) -> Result<Metrics, LimitError> {
+pub fn simulate(scenario: &VoiceScenario, replication: u64, options: RunOptions) -> Result<Metrics, LimitError> {
     let (mut model, mut sched) = Voice::new(scenario, replication, options, NoTrace);
     let horizon = model.cfg.horizon;
-    engine::run(
-        &mut model,
-        &mut sched,
-        Limits {
-            horizon,
-            max_events: options.max_events,
-        },
-    )?;
+    engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
     Ok(model.finish())
 }
 
@@ -866,14 +749,7 @@ pub fn simulate_traced(
     let recorder = Recorder::new(scenario.duration.as_us(), bins);
     let (mut model, mut sched) = Voice::new(scenario, replication, options, recorder);
     let horizon = model.cfg.horizon;
-    engine::run(
-        &mut model,
-        &mut sched,
-        Limits {
-            horizon,
-            max_events: options.max_events,
-        },
-    )?;
+    engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
     let metrics = model.finish();
     let mut recorder = model.trace;
     recorder.finish();
@@ -888,13 +764,6 @@ pub fn simulate_counted(
 ) -> Result<(Metrics, u64), LimitError> {
     let (mut model, mut sched) = Voice::new(scenario, replication, options, NoTrace);
     let horizon = model.cfg.horizon;
-    let stats = engine::run(
-        &mut model,
-        &mut sched,
-        Limits {
-            horizon,
-            max_events: options.max_events,
-        },
-    )?;
+    let stats = engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
     Ok((model.finish(), stats.events))
 }

@@ -25,12 +25,7 @@ pub struct Waiting {
 
 impl Default for Waiting {
     fn default() -> Self {
-        Waiting {
-            count: 0,
-            sum_visible: 0,
-            min_visible: Time::MAX,
-            max_offset: i128::MIN,
-        }
+        Waiting { count: 0, sum_visible: 0, min_visible: Time::MAX, max_offset: i128::MIN }
     }
 }
 
@@ -116,26 +111,12 @@ mod tests {
         let mut n = Notifier::default();
         let mut stats = MwiStats::default();
         n.release(&mut batch, 100, 5, &mut stats);
-        assert_eq!(
-            stats,
-            MwiStats {
-                sent: 3,
-                sum_delay: 255,
-                max_delay: 90
-            }
-        );
+        assert_eq!(stats, MwiStats { sent: 3, sum_delay: 255, max_delay: 90 });
         assert_eq!(n.next_free, 115);
         assert!(batch.is_empty());
         // The next live message, visible at 112, waits for the queue until 115.
         n.send(112, 5, &mut stats, true);
-        assert_eq!(
-            stats,
-            MwiStats {
-                sent: 4,
-                sum_delay: 258,
-                max_delay: 90
-            }
-        );
+        assert_eq!(stats, MwiStats { sent: 4, sum_delay: 258, max_delay: 90 });
     }
 
     #[test]
@@ -147,13 +128,6 @@ mod tests {
         batch.push(0, 10);
         let mut stats = MwiStats::default();
         Notifier::default().release(&mut batch, 5, 10, &mut stats);
-        assert_eq!(
-            stats,
-            MwiStats {
-                sent: 2,
-                sum_delay: 20,
-                max_delay: 15
-            }
-        );
+        assert_eq!(stats, MwiStats { sent: 2, sum_delay: 20, max_delay: 15 });
     }
 }

@@ -2,10 +2,7 @@
 //! silent peer, the ping check, self-promotion, the switchover sequences and
 //! split-brain recovery, with the seed's three event lists as trace events.
 
-use super::{
-    Ev, KeepaliveMode, PUBLISHER, SUBSCRIBER, Switchover, TakeoverCause, TimerKind, Voice, peer,
-    server_name,
-};
+use super::{Ev, KeepaliveMode, PUBLISHER, SUBSCRIBER, Switchover, TakeoverCause, TimerKind, Voice, peer, server_name};
 use crate::engine::{Scheduler, Time, to_secs};
 use crate::model::trace::{CallMark, Tracer};
 use crate::scenario::Status;
@@ -17,7 +14,7 @@ impl<T: Tracer> Voice<T> {
         for s in 0..2 {
             let open = self.functioning(s) && self.functioning(peer(s)) && self.link_up(s, peer(s));
             let ticks = self.servers[s].ticks;
-            let through_now = self.in_tick == Some(s);
+            let through_now = self.tick_done(s, now);
             let channel = &mut self.channels[s];
             if open {
                 channel.open(now);
@@ -33,16 +30,14 @@ impl<T: Tracer> Voice<T> {
             KeepaliveMode::Messages => self.servers[s].last_heard,
             KeepaliveMode::Analytic => {
                 let p = peer(s);
-                self.channels[p].last_delivered(self.servers[p].ticks, now, self.in_tick == Some(p))
+                self.channels[p].last_delivered(self.servers[p].ticks, now, self.tick_done(p, now))
             }
         }
     }
 
     fn wants_takeover(&self, s: usize) -> bool {
         let server = &self.servers[s];
-        server.status == Status::Secondary
-            && !server.peer_available
-            && server.takeover_pending.is_none()
+        server.status == Status::Secondary && !server.peer_available && server.takeover_pending.is_none()
     }
 
     /// Analytic mode: the next tick of `s` at which its handler would do more
@@ -54,11 +49,7 @@ impl<T: Tracer> Voice<T> {
         }
         let p = peer(s);
         let ticks = self.servers[s].ticks;
-        let first = if self.in_tick == Some(s) {
-            ticks.after(now)
-        } else {
-            ticks.at_or_after(now)
-        };
+        let first = if self.tick_done(s, now) { ticks.after(now) } else { ticks.at_or_after(now) };
         let mut next: Option<Time> = None;
         let mut consider = |t: Time| next = Some(next.map_or(t, |n| n.min(t)));
         // A keepalive that tells the peer something: it thought us gone, or we
@@ -70,12 +61,10 @@ impl<T: Tracer> Voice<T> {
         // Our own timeout, unless a keepalive from the peer arrives first.
         if self.servers[s].peer_available {
             let last = self.last_heard(s, now).unwrap_or(0);
-            let fires = ticks
-                .after(last.saturating_add(self.cfg.keepalive_timeout))
-                .max(first);
+            let fires = ticks.after(last.saturating_add(self.cfg.keepalive_timeout)).max(first);
             let peer_ticks = self.servers[p].ticks;
             let rescued = self.channels[p]
-                .next_delivery(peer_ticks, now, self.in_tick == Some(p))
+                .next_delivery(peer_ticks, now, self.tick_done(p, now))
                 .is_some_and(|delivery| delivery < fires);
             if !rescued {
                 consider(fires);
@@ -97,13 +86,7 @@ impl<T: Tracer> Voice<T> {
         self.servers[s].scheduled_tick = next;
         if let Some(at) = next {
             let generation = self.tick_generation[s];
-            sched.schedule_late(
-                at,
-                Ev::Tick {
-                    server: s as u8,
-                    generation,
-                },
-            );
+            sched.schedule_late(at, Ev::Tick { server: s as u8, generation });
         }
     }
 
@@ -122,9 +105,7 @@ impl<T: Tracer> Voice<T> {
             self.receive_keepalive(p, s, sched);
         }
         if self.servers[s].peer_available {
-            let silent = self
-                .last_heard(s, now)
-                .is_none_or(|last| now - last > self.cfg.keepalive_timeout);
+            let silent = self.last_heard(s, now).is_none_or(|last| now - last > self.cfg.keepalive_timeout);
             if silent {
                 self.peer_lost(s, now);
             }
@@ -144,6 +125,16 @@ impl<T: Tracer> Voice<T> {
         }
     }
 
+    /// `s`'s role manager hears from its peer at `now` outside a keepalive tick.
+    fn hear_peer_now(&mut self, s: usize, now: Time) {
+        self.servers[s].last_heard = Some(now);
+        self.channels[peer(s)].heard_at(now);
+        if !self.servers[s].peer_available {
+            self.servers[s].peer_available = true;
+            self.servers[s].ping_failed_logged = false;
+        }
+    }
+
     /// `receiver` hears a keepalive from `sender`.
     fn receive_keepalive(&mut self, receiver: usize, sender: usize, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
@@ -151,9 +142,7 @@ impl<T: Tracer> Voice<T> {
             self.servers[receiver].peer_available = true;
             self.servers[receiver].ping_failed_logged = false;
             self.trace
-                .event(now, Some(receiver), "keepalive_restored", || {
-                    format!("hears {} again", server_name(sender))
-                });
+                .event(now, Some(receiver), "keepalive_restored", || format!("hears {} again", server_name(sender)));
         }
         let both_primary = self.servers.iter().all(|sv| sv.status == Status::Primary);
         if both_primary && !self.recovery {
@@ -172,45 +161,37 @@ impl<T: Tracer> Voice<T> {
             self.tally.detection_delay_max = self.tally.detection_delay_max.max(delay);
         }
         self.trace.event(now, Some(s), "keepalive_lost", || {
-            format!(
-                "step 1: no keepalive from {} ({:.3} s after it fell silent)",
-                server_name(p),
-                to_secs(delay)
-            )
+            format!("step 1: no keepalive from {} ({:.3} s after it fell silent)", server_name(p), to_secs(delay))
         });
         if self.servers[s].status == Status::Primary {
             self.trace.event(now, Some(s), "replication_suspended", || {
-                format!(
-                    "{} unavailable; primary keeps its status (R5)",
-                    server_name(p)
-                )
+                format!("{} unavailable; primary keeps its status (R5)", server_name(p))
             });
         }
     }
 
     /// R4 steps 3–8 (or a manual change with no reachable primary): `s`
     /// raises the alarm now and sets itself primary after `takeover`.
-    pub(super) fn start_takeover(
-        &mut self,
-        s: usize,
-        cause: TakeoverCause,
-        sched: &mut Scheduler<Ev>,
-    ) {
+    pub(super) fn start_takeover(&mut self, s: usize, cause: TakeoverCause, sched: &mut Scheduler<Ev>) {
         self.servers[s].takeover_pending = Some(cause);
         self.trace
-            .event(sched.now(), Some(s), "status_change_started", || {
-                "step 3: alarm: status change started".into()
-            });
+            .event(sched.now(), Some(s), "status_change_started", || "step 3: alarm: status change started".into());
         self.start_timer(sched, TimerKind::Takeover, s, self.cfg.takeover);
     }
 
     fn finish_takeover(&mut self, s: usize, now: Time) {
-        let Some(cause) = self.servers[s].takeover_pending.take() else {
-            return;
-        };
+        let Some(cause) = self.servers[s].takeover_pending.take() else { return };
         if self.servers[s].status != Status::Secondary {
             self.trace.event(now, Some(s), "status_change_aborted", || {
                 format!("no longer secondary ({})", self.servers[s].status.as_str())
+            });
+            return;
+        }
+        if self.servers[s].peer_available && self.holds_primary_role(peer(s)) {
+            // The primary was heard again before the change completed: the
+            // role manager stands down rather than make a second primary.
+            self.trace.event(now, Some(s), "status_change_aborted", || {
+                format!("{} is heard again as primary", server_name(peer(s)))
             });
             return;
         }
@@ -229,22 +210,16 @@ impl<T: Tracer> Voice<T> {
     /// connector, replication, completion alarm.
     fn announce_new_primary(&mut self, s: usize, now: Time) {
         self.trace
-            .event(now, Some(s), "critical_services_started", || {
-                "critical services started on the new primary".into()
-            });
-        self.trace
-            .event(now, Some(s), "data_connector_switched", || {
-                format!("data connector uses the database on {}", server_name(s))
-            });
+            .event(now, Some(s), "critical_services_started", || "critical services started on the new primary".into());
+        self.trace.event(now, Some(s), "data_connector_switched", || {
+            format!("data connector uses the database on {}", server_name(s))
+        });
         if self.replicating() {
             self.trace.event(now, Some(s), "replication_continued", || {
                 "database and message-store replication continues".into()
             });
         }
-        self.trace
-            .event(now, Some(s), "status_change_completed", || {
-                "alarm: status change completed".into()
-            });
+        self.trace.event(now, Some(s), "status_change_completed", || "alarm: status change completed".into());
     }
 
     /// R7 (publisher primary with a stopped critical service, subscriber
@@ -258,20 +233,19 @@ impl<T: Tracer> Voice<T> {
             && subscriber.status == Status::Secondary
             && subscriber.takeover_pending.is_none()
             && publisher.peer_available
-            && subscriber.peer_available;
+            && subscriber.peer_available
+            && self.both_ways(PUBLISHER, SUBSCRIBER);
         if wanted {
             let now = sched.now();
-            self.trace.event(
-                now,
-                Some(PUBLISHER),
-                "critical_service_failure_detected",
-                || "step 1: role manager detects a stopped critical service".into(),
-            );
+            self.trace.event(now, Some(PUBLISHER), "critical_service_failure_detected", || {
+                "step 1: role manager detects a stopped critical service".into()
+            });
             self.start_switchover(SUBSCRIBER, "critical_service_stopped", true, sched);
         }
     }
 
-    /// R7/R8: `to` (secondary) and its peer (primary) swap roles after `takeover`.
+    /// R7/R8: `to` (secondary) and its peer (primary) swap roles after
+    /// `takeover`. The caller checks that the two can reach each other.
     pub(super) fn start_switchover(
         &mut self,
         to: usize,
@@ -282,49 +256,34 @@ impl<T: Tracer> Voice<T> {
         let now = sched.now();
         let from = peer(to);
         let (notifier, notified) = if automatic { (from, to) } else { (to, from) };
-        self.trace
-            .event(now, Some(notifier), "status_change_notified", || {
-                format!(
-                    "step 2: tells {} that the status will change",
-                    server_name(notified)
-                )
-            });
-        for s in [from, to] {
-            self.trace.event(now, Some(s), "status_change_started", || {
-                "step 3: alarm: status change started".into()
-            });
-        }
-        self.switchover = Some(Switchover {
-            to,
-            cause,
-            automatic,
+        self.trace.event(now, Some(notifier), "status_change_notified", || {
+            format!("step 2: tells {} that the status will change", server_name(notified))
         });
+        // The two role managers talk to each other to make the change.
+        self.hear_peer_now(from, now);
+        self.hear_peer_now(to, now);
+        for s in [from, to] {
+            self.trace.event(now, Some(s), "status_change_started", || "step 3: alarm: status change started".into());
+        }
+        self.switchover = Some(Switchover { to, cause, automatic });
         self.start_timer(sched, TimerKind::Switchover, to, self.cfg.takeover);
     }
 
     fn finish_switchover(&mut self, now: Time) {
-        let Some(Switchover {
-            to,
-            cause,
-            automatic,
-        }) = self.switchover.take()
-        else {
+        let Some(Switchover { to, cause, automatic }) = self.switchover.take() else {
             return;
         };
         let from = peer(to);
-        if self.servers[from].status != Status::Primary
-            || self.servers[to].status != Status::Secondary
-        {
-            self.trace
-                .event(now, Some(to), "status_change_aborted", || {
-                    format!(
-                        "{} is {} and {} is {}",
-                        server_name(from),
-                        self.servers[from].status.as_str(),
-                        server_name(to),
-                        self.servers[to].status.as_str()
-                    )
-                });
+        if self.servers[from].status != Status::Primary || self.servers[to].status != Status::Secondary {
+            self.trace.event(now, Some(to), "status_change_aborted", || {
+                format!(
+                    "{} is {} and {} is {}",
+                    server_name(from),
+                    self.servers[from].status.as_str(),
+                    server_name(to),
+                    self.servers[to].status.as_str()
+                )
+            });
             return;
         }
         self.set_status(from, Status::Secondary, cause, now);
@@ -340,18 +299,14 @@ impl<T: Tracer> Voice<T> {
         let now = sched.now();
         let messages = self.episode_messages;
         self.episode_messages = 0;
-        let duration = self
-            .cfg
-            .recovery_base
-            .saturating_add(self.cfg.recovery_per_message.saturating_mul(messages));
+        let duration = self.cfg.recovery_base.saturating_add(self.cfg.recovery_per_message.saturating_mul(messages));
         for s in 0..2 {
             self.trace.event(now, Some(s), "split_brain_detected", || {
                 format!("both servers are primary; {messages} split-brain message(s) to reconcile")
             });
             self.set_status(s, Status::SplitBrainRecovery, "split_brain_detected", now);
-            self.trace.event(now, Some(s), "mta_notifier_stopped", || {
-                "MTA and Notifier stopped; deliveries queue".into()
-            });
+            self.trace
+                .event(now, Some(s), "mta_notifier_stopped", || "MTA and Notifier stopped; deliveries queue".into());
         }
         let unmount = self.cfg.unmount.min(duration);
         self.recovery = true;
@@ -359,8 +314,7 @@ impl<T: Tracer> Voice<T> {
             let (calls, messages_lost) = self.calls.lose_mailboxes();
             self.tally.mailbox_unavailable_calls += calls;
             self.tally.messages_failed += messages_lost;
-            self.trace
-                .mark(now, CallMark::MailboxUnavailable, calls as u32);
+            self.trace.mark(now, CallMark::MailboxUnavailable, calls as u32);
             self.trace.event(now, None, "message_store_unmounted", || {
                 format!("mailboxes temporarily unavailable to {calls} call(s) in progress")
             });
@@ -369,36 +323,27 @@ impl<T: Tracer> Voice<T> {
         self.start_timer(sched, TimerKind::RecoveryEnd, PUBLISHER, duration);
     }
 
-    fn finish_recovery(&mut self, now: Time) {
+    /// The end of R15's recovery: at its time, or early when one of the two
+    /// servers stops functioning (the survivor has no one to reconcile with).
+    pub(super) fn finish_recovery(&mut self, now: Time, detail: &'static str) {
         self.recovery = false;
+        self.cancel_timer(TimerKind::UnmountEnd, PUBLISHER);
+        self.cancel_timer(TimerKind::RecoveryEnd, PUBLISHER);
         if self.servers[PUBLISHER].status == Status::SplitBrainRecovery {
-            self.set_status(
-                PUBLISHER,
-                Status::Primary,
-                "split_brain_recovery_completed",
-                now,
-            );
-            self.trace
-                .event(now, Some(PUBLISHER), "mta_notifier_started", || {
-                    "MTA and Notifier start on the publisher first".into()
-                });
+            self.set_status(PUBLISHER, Status::Primary, "split_brain_recovery_completed", now);
+            self.trace.event(now, Some(PUBLISHER), "mta_notifier_started", || {
+                "MTA and Notifier start on the publisher first".into()
+            });
         }
         if self.servers[SUBSCRIBER].status == Status::SplitBrainRecovery {
-            let to = if self.servers[PUBLISHER].status == Status::Primary {
-                Status::Secondary
-            } else {
-                Status::Primary
-            };
+            let to =
+                if self.servers[PUBLISHER].status == Status::Primary { Status::Secondary } else { Status::Primary };
             self.set_status(SUBSCRIBER, to, "split_brain_recovery_completed", now);
-            self.trace
-                .event(now, Some(SUBSCRIBER), "mta_notifier_started", || {
-                    "MTA and Notifier start on the subscriber".into()
-                });
-        }
-        self.trace
-            .event(now, None, "split_brain_recovery_completed", || {
-                "publisher primary, subscriber secondary".into()
+            self.trace.event(now, Some(SUBSCRIBER), "mta_notifier_started", || {
+                "MTA and Notifier start on the subscriber".into()
             });
+        }
+        self.trace.event(now, None, "split_brain_recovery_completed", || detail.into());
     }
 
     /// End of `starting` (R9, R11): secondary under a reachable primary, else
@@ -409,19 +354,27 @@ impl<T: Tracer> Voice<T> {
             return;
         }
         let p = peer(s);
-        let under_primary = self.holds_primary_role(p) && self.servers[s].peer_available;
+        // The peer is a reachable primary if the link works now or the role
+        // manager heard it within the timeout.
+        let reachable = self.both_ways(s, p);
+        let under_primary = self.holds_primary_role(p) && (reachable || self.servers[s].peer_available);
         if under_primary {
+            if reachable {
+                // Starting ends by contacting the primary: heard now, even if
+                // no keepalive arrived yet (a short `starting`).
+                self.hear_peer_now(s, now);
+            }
             self.set_status(s, Status::Secondary, "started", now);
             let reclaim = s == PUBLISHER
+                && reachable
                 && self.cfg.reclaims
                 && self.all_services_running(s)
                 && self.servers[p].status == Status::Primary
                 && self.switchover.is_none();
             if reclaim {
-                self.trace
-                    .event(now, Some(s), "publisher_reclaims_primary", || {
-                        "step 1: publisher takes primary back".into()
-                    });
+                self.trace.event(now, Some(s), "publisher_reclaims_primary", || {
+                    "step 1: publisher takes primary back".into()
+                });
                 self.start_switchover(s, "publisher_reclaims_primary", false, sched);
             }
         } else {
@@ -447,12 +400,10 @@ impl<T: Tracer> Voice<T> {
             }
             TimerKind::UnmountEnd => {
                 if self.recovery {
-                    self.trace.event(now, None, "message_store_mounted", || {
-                        "message store mounted again".into()
-                    });
+                    self.trace.event(now, None, "message_store_mounted", || "message store mounted again".into());
                 }
             }
-            TimerKind::RecoveryEnd => self.finish_recovery(now),
+            TimerKind::RecoveryEnd => self.finish_recovery(now, "publisher primary, subscriber secondary"),
         }
     }
 }
