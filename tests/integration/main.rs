@@ -9,4 +9,5 @@ mod cluster;
 mod determinism;
 mod oracle;
 mod phone_system;
+mod scenarios;
 mod sweep;

@@ -1,0 +1,71 @@
+//! The bundled scenarios: each one validates, runs with the invariant checker,
+//! and shows what its comment says it shows.
+
+use crate::common::*;
+use clustersim::model::metrics::Metric::{self, *};
+use clustersim::scenario::{Scenario, load};
+use std::path::Path;
+
+fn bundled(name: &str) -> clustersim::scenario::VoiceScenario {
+    match load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name)) {
+        Ok(Scenario::Voice(v)) => v,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Mean of `m` over the first `n` replications of a bundled scenario.
+fn mean(name: &str, n: u64, m: Metric) -> f64 {
+    let rows = run(&bundled(name), n);
+    column(&rows, m).iter().sum::<f64>() / n as f64
+}
+
+#[test]
+fn every_bundled_scenario_is_valid_and_runs_cleanly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let s = match load(&path) {
+                Ok(Scenario::Voice(v)) => v,
+                Err(e) => panic!("{e}"),
+            };
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.starts_with('#'), "{} needs a comment saying what it shows", path.display());
+            let mut short = s.clone();
+            short.duration = short.duration.min(clustersim::scenario::Duration::from_secs(48 * 3600));
+            run(&short, 1);
+            count += 1;
+        }
+    }
+    assert!(count >= 16, "{count} scenarios");
+}
+
+#[test]
+fn r10_draining_first_is_what_saves_the_calls() {
+    assert!(mean("deactivate-without-draining.yaml", 10, CallsDropped) > 5.0);
+    assert_eq!(mean("deactivate-after-draining.yaml", 10, CallsDropped), 0.0);
+}
+
+#[test]
+fn r8_the_manual_change_scenario_costs_nothing() {
+    for m in [CallsDropped, MailboxUnavailableCalls, Failovers, MailboxUnavailableS] {
+        assert_eq!(mean("manual-change.yaml", 10, m), 0.0, "{}", m.name());
+    }
+}
+
+#[test]
+fn r7_the_service_stop_scenarios_match_table_3_4() {
+    // Subscriber primary, database down 30 min: no mailbox anywhere for 1800 s.
+    assert_eq!(mean("service-stop-subscriber-primary.yaml", 5, MailboxUnavailableS), 1800.0);
+    assert_eq!(mean("service-stop-subscriber-primary.yaml", 5, Failovers), 0.0);
+    // Publisher alone, mailbox sync down 30 min: it stays primary, sync is down 1800 s.
+    assert_eq!(mean("service-stop-publisher-alone.yaml", 5, MailboxSyncDownS), 1800.0);
+    assert_eq!(mean("service-stop-publisher-alone.yaml", 5, Failovers), 0.0);
+    // Publisher primary: one automatic change; publisher secondary: none.
+    assert_eq!(mean("service-stop-publisher-primary.yaml", 5, Failovers), 1.0);
+    assert_eq!(mean("service-stop-publisher-secondary.yaml", 5, Failovers), 0.0);
+    // Subscriber secondary, replication down an hour: MWIs wait up to the hour.
+    let mwi = mean("service-stop-subscriber-secondary.yaml", 5, MwiDelayMaxS);
+    assert!(mwi > 3000.0 && mwi <= 3600.0, "{mwi}");
+}
