@@ -29,10 +29,11 @@ pub enum Metric {
     CallsBlockedStale,
     ServiceUnavailableS,
     MessagesMwiPending,
+    SplitBrainRecoveryS,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 25] = [
+    pub const ALL: [Metric; 26] = [
         Metric::CallsOffered,
         Metric::CallsAnswered,
         Metric::CallsBlocked,
@@ -58,6 +59,7 @@ impl Metric {
         Metric::CallsBlockedStale,
         Metric::ServiceUnavailableS,
         Metric::MessagesMwiPending,
+        Metric::SplitBrainRecoveryS,
     ];
 
     pub fn name(self) -> &'static str {
@@ -87,6 +89,7 @@ impl Metric {
             Metric::CallsBlockedStale => "calls_blocked_stale",
             Metric::ServiceUnavailableS => "service_unavailable_s",
             Metric::MessagesMwiPending => "messages_mwi_pending",
+            Metric::SplitBrainRecoveryS => "split_brain_recovery_s",
         }
     }
 

@@ -6,6 +6,7 @@
 //! and the key path, in one sentence.
 
 pub mod duration;
+mod link;
 mod locate;
 pub mod voice;
 

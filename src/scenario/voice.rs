@@ -6,6 +6,7 @@
 
 use super::Invalid;
 use super::duration::Duration;
+pub use super::link::{HealTarget, LinkSpec};
 use crate::engine::{DAY, HOUR, Time};
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,8 @@ pub const MAX_HORIZON: Time = 36_525 * DAY;
 pub const MAX_EXPECTED_CALLS: f64 = 1e9;
 /// Most faults one random-failure process may expect in one replication.
 pub const MAX_EXPECTED_FAULTS: f64 = 1e7;
+/// Most occurrences of one repeating timeline entry.
+pub const MAX_REPETITIONS: u64 = 1_000_000;
 /// Most replications of one run.
 pub const MAX_REPLICATIONS: u32 = 10_000_000;
 /// Most ports on either side of the phone system or on a server.
@@ -334,12 +337,18 @@ pub struct TimelineEntry {
     pub at: Duration,
     #[serde(rename = "for", default, skip_serializing_if = "Option::is_none")]
     pub for_: Option<Duration>,
+    /// Repeat the entry every so often (a flapping link, a nightly job)...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<Duration>,
+    /// ...until this time (default: the end of the run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Duration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crash: Option<ServerName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart: Option<ServerName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partition: Option<Vec<Node>>,
+    pub partition: Option<LinkSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub isolate: Option<ServerName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -352,13 +361,6 @@ pub struct TimelineEntry {
     pub admin: Option<AdminRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicate: Option<ServerName>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HealTarget {
-    /// Every cut link, in both directions.
-    All,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -402,7 +404,7 @@ pub struct AdminRef {
 pub enum Action {
     Crash(ServerName),
     Restart(ServerName),
-    Partition(Node, Node),
+    Partition(LinkSpec),
     Isolate(ServerName),
     Heal(HealTarget),
     StopService(ServiceRef),
@@ -435,7 +437,7 @@ impl TimelineEntry {
         } else if let Some(s) = self.restart {
             Action::Restart(s)
         } else if let Some(p) = &self.partition {
-            Action::Partition(p[0], p[1])
+            Action::Partition(*p)
         } else if let Some(s) = self.isolate {
             Action::Isolate(s)
         } else if let Some(h) = self.heal {
@@ -487,11 +489,11 @@ pub struct PartitionProcess {
     pub mtbf: Duration,
     pub mttr: Duration,
     #[serde(default = "server_link")]
-    pub link: Vec<Node>,
+    pub link: LinkSpec,
 }
 
-fn server_link() -> Vec<Node> {
-    vec![Node::Publisher, Node::Subscriber]
+fn server_link() -> LinkSpec {
+    LinkSpec { from: Node::Publisher, to: Node::Subscriber, one_way: false }
 }
 
 /// Critical-service stops on each listed server.
@@ -694,23 +696,23 @@ impl VoiceScenario {
             format!("{key}.at"),
             format!("is at {} but the run ends at {}", entry.at, self.duration),
         )?;
-        if let Some(nodes) = &entry.partition {
+        let link = match entry.action() {
+            Action::Partition(link) => Some(("partition", link)),
+            Action::Heal(HealTarget::Link(link)) => Some(("heal", link)),
+            _ => None,
+        };
+        if let Some((action, link)) = link {
             check(
-                nodes.len() == 2,
-                format!("{key}.partition"),
-                format!("must name two nodes, e.g. [publisher, subscriber], not {}", nodes.len()),
-            )?;
-            check(
-                is_link(nodes[0], nodes[1]),
-                format!("{key}.partition"),
+                is_link(link.from, link.to),
+                format!("{key}.{action}"),
                 format!(
-                    "{}–{} is not a link; links join publisher, subscriber, phone_system and network, \
+                    "{} is not a link; links join publisher, subscriber, phone_system and network, \
                      except phone_system–network",
-                    nodes[0].as_str(),
-                    nodes[1].as_str()
+                    link.describe()
                 ),
             )?;
         }
+        self.validate_repetition(&key, entry)?;
         if let Some(d) = entry.for_ {
             check_positive(d, format!("{key}.for").as_str())?;
             let heals = match entry.action() {
@@ -731,6 +733,32 @@ impl VoiceScenario {
         Ok(())
     }
 
+    fn validate_repetition(&self, key: &str, entry: &TimelineEntry) -> Result<(), Invalid> {
+        let Some(every) = entry.every else {
+            return check(entry.until.is_none(), format!("{key}.until"), "needs `every` (it ends a repetition)");
+        };
+        check_positive(every, &format!("{key}.every"))?;
+        if let Some(d) = entry.for_ {
+            check(
+                d < every,
+                format!("{key}.for"),
+                format!("must be shorter than `every` ({every}) so that repetitions do not overlap"),
+            )?;
+        }
+        let until = entry.until.unwrap_or(self.duration);
+        check(
+            until > entry.at && until <= self.duration,
+            format!("{key}.until"),
+            format!("must be after `at` ({}) and no later than the duration ({})", entry.at, self.duration),
+        )?;
+        let count = (until.as_us() - entry.at.as_us()).div_ceil(every.as_us());
+        check(
+            count <= MAX_REPETITIONS,
+            format!("{key}.every"),
+            format!("repeats the entry {count} times, above the limit of {MAX_REPETITIONS}"),
+        )
+    }
+
     fn validate_random_failures(&self) -> Result<(), Invalid> {
         let rf = &self.random_failures;
         let horizon = self.duration.as_us() as f64;
@@ -742,9 +770,9 @@ impl VoiceScenario {
         if let Some(p) = &rf.partition {
             processes.push(("random_failures.partition", p.mtbf, p.mttr));
             check(
-                p.link.len() == 2 && is_link(p.link[0], p.link[1]),
+                is_link(p.link.from, p.link.to),
                 "random_failures.partition.link",
-                "must name a link, e.g. [publisher, subscriber]",
+                format!("{} is not a link, e.g. [publisher, subscriber]", p.link.describe()),
             )?;
         }
         if let Some(p) = &rf.service {

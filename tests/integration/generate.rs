@@ -89,10 +89,17 @@ pub fn scenario(case: u64, hours: u64) -> String {
             1 => format!("restart: {server}"),
             2 => {
                 let (a, b) = LINKS[r.random_range(0..LINKS.len())];
-                format!("partition: [{a}, {b}]")
+                match r.random_range(0..3u32) {
+                    0 => format!("partition: {{from: {a}, to: {b}}}"),
+                    1 => format!("partition: {{from: {b}, to: {a}}}"),
+                    _ => format!("partition: [{a}, {b}]"),
+                }
             }
             3 => format!("isolate: {server}"),
-            4 => "heal: all".to_string(),
+            4 => {
+                let (a, b) = LINKS[r.random_range(0..LINKS.len())];
+                if r.random_bool(0.5) { "heal: all".to_string() } else { format!("heal: [{a}, {b}]") }
+            }
             5 => format!("stop_service: {{server: {server}, service: {}}}", pick(&mut r, &SERVICES)),
             6 => format!("start_service: {{server: {server}, service: {}}}", pick(&mut r, &SERVICES)),
             7 | 8 => format!("admin: {{server: {server}, action: {}}}", pick(&mut r, &ADMIN)),

@@ -69,3 +69,18 @@ fn r7_the_service_stop_scenarios_match_table_3_4() {
     let mwi = mean("service-stop-subscriber-secondary.yaml", 5, MwiDelayMaxS);
     assert!(mwi > 3000.0 && mwi <= 3600.0, "{mwi}");
 }
+
+#[test]
+fn r13_r14_the_network_scenarios_split_as_their_comments_say() {
+    let episodes = |name: &str| column(&run(&bundled(name), 20), SplitBrainEpisodes);
+    // A 2-hour cut always splits, once; an isolated primary too.
+    assert!(episodes("wan-partition-long.yaml").iter().all(|e| *e == 1.0));
+    assert!(episodes("isolated-primary.yaml").iter().all(|e| *e == 1.0));
+    // Twelve 90 s cuts, each longer than the 60 s worst-case detection.
+    assert!(episodes("flapping-link.yaml").iter().all(|e| *e == 12.0));
+    // A 40 s cut splits only when detection (30-60 s) beats the heal.
+    let short = episodes("wan-partition-short.yaml");
+    assert!(short.contains(&0.0) && short.contains(&1.0), "{short:?}");
+    // An isolated secondary splits only in the race at the heal, if ever.
+    assert!(episodes("isolated-secondary.yaml").iter().sum::<f64>() < 10.0);
+}

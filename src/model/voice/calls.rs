@@ -73,18 +73,17 @@ impl CallTable {
         (all, measured)
     }
 
-    /// Marks every measured call in progress as having lost its mailbox (R15's
-    /// unmounted store): returns (calls, of which leaving a message).
-    pub(super) fn lose_mailboxes(&mut self) -> (u64, u64) {
-        let (mut calls, mut messages) = (0, 0);
+    /// R15's unmounted store: every call in progress that was using a mailbox
+    /// loses it. Users checking messages lose it for good; a caller leaving a
+    /// message needs the store only to save the recording, when the call ends.
+    /// Returns the measured calls affected.
+    pub(super) fn lose_mailboxes(&mut self) -> u64 {
+        let mut calls = 0;
         for entry in self.slots.iter_mut().filter(|e| e.active && e.mailbox_ok) {
-            entry.mailbox_ok = false;
-            if entry.measured {
-                calls += 1;
-                messages += entry.leaves_message as u64;
-            }
+            entry.mailbox_ok = entry.leaves_message;
+            calls += entry.measured as u64;
         }
-        (calls, messages)
+        calls
     }
 
     pub(super) fn in_progress(&self, server: usize) -> u32 {
@@ -131,7 +130,10 @@ impl<T: Tracer> Voice<T> {
 
     fn answer(&mut self, s: usize, hold: Time, leaves: bool, measured: bool, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
-        debug_assert!(matches!(self.servers[s].status, Status::Primary | Status::Secondary));
+        if self.cfg.check && !self.answering(s) {
+            // Recomputed from the state, not the cache: the checker reports it.
+            self.tally.answered_wrongly += 1;
+        }
         let mailbox_ok = self.servers[s].mailbox_ok;
         if measured {
             self.tally.answered += 1;
@@ -213,7 +215,12 @@ impl<T: Tracer> Voice<T> {
             self.tally.completed += 1;
         }
         if call.leaves_message && call.mailbox_ok {
-            self.message_left(s, now, call.measured);
+            if self.unmounted {
+                // The recording cannot be saved while the store is unmounted.
+                self.tally.messages_failed += call.measured as u64;
+            } else {
+                self.message_left(s, now, call.measured);
+            }
         }
     }
 

@@ -2,19 +2,27 @@
 //! the random failure processes of R20. Overlapping faults compose: each
 //! crash, cut and service stop counts, and the state heals when the last one does.
 
-use super::{Ev, NETWORK, PHONE, TakeoverCause, TimerKind, Voice, node_index, peer, server_name, streams};
+use super::{
+    Ev, NETWORK, PHONE, PUBLISHER, SUBSCRIBER, TakeoverCause, TimerKind, Voice, node_index, peer, server_name, streams,
+};
 use crate::engine::rng::{self, StreamRng};
 use crate::engine::{Scheduler, Time, from_secs};
 use crate::model::trace::Tracer;
-use crate::scenario::{Action, AdminAction, HealTarget, RandomFailures, Service, Status};
+use crate::scenario::{Action, AdminAction, HealTarget, LinkSpec, RandomFailures, Service, Status};
 use rand_distr::{Distribution, Exp1};
 
 /// What a random failure process breaks.
 #[derive(Debug, Clone, Copy)]
 enum Target {
     Crash(usize),
-    Link(usize, usize),
+    Link(LinkSpec),
     Service(usize, Service),
+}
+
+/// The directed links a cut of `link` affects.
+fn directed(link: LinkSpec) -> Vec<(usize, usize)> {
+    let (a, b) = (node_index(link.from), node_index(link.to));
+    if link.one_way { vec![(a, b)] } else { vec![(a, b), (b, a)] }
 }
 
 /// An alternating renewal process: up for Exp(mtbf), down for Exp(mttr).
@@ -47,8 +55,7 @@ pub(super) fn processes(rf: &RandomFailures, seed: u64) -> Vec<Process> {
         }
     }
     if let Some(p) = &rf.partition {
-        let link = Target::Link(node_index(p.link[0]), node_index(p.link[1]));
-        targets.push((link, p.mtbf.as_secs_f64(), p.mttr.as_secs_f64()));
+        targets.push((Target::Link(p.link), p.mtbf.as_secs_f64(), p.mttr.as_secs_f64()));
     }
     if let Some(c) = &rf.service {
         for s in &c.servers {
@@ -72,12 +79,22 @@ fn node_name(n: usize) -> &'static str {
 }
 
 impl<T: Tracer> Voice<T> {
+    /// An occurrence of timeline entry `index` (or the end of its `for`). An
+    /// occurrence schedules its own end and the entry's next repetition.
     pub(super) fn on_timeline(&mut self, index: usize, heal: bool, sched: &mut Scheduler<Ev>) {
-        let (_, action, _) = self.cfg.timeline[index];
+        let entry = &self.cfg.timeline[index];
+        let (action, lasting, every, until) = (entry.action, entry.lasting, entry.every, entry.until);
         if heal {
-            self.undo(action, sched);
-        } else {
-            self.apply(action, sched);
+            return self.undo(action, sched);
+        }
+        self.apply(action, sched);
+        let now = sched.now();
+        let event = |heal| Ev::Timeline { index: index as u32, heal };
+        if let Some(end) = lasting.and_then(|d| now.checked_add(d)) {
+            sched.schedule_at(end, event(true));
+        }
+        if let Some(next) = every.and_then(|d| now.checked_add(d)).filter(|t| *t < until) {
+            sched.schedule_at(next, event(false));
         }
     }
 
@@ -87,8 +104,8 @@ impl<T: Tracer> Voice<T> {
         match (target, repair) {
             (Target::Crash(s), false) => self.crash(s, now, "random"),
             (Target::Crash(s), true) => self.restart(s, false, sched, "random"),
-            (Target::Link(a, b), false) => self.cut(&[(a, b)], now, "random"),
-            (Target::Link(a, b), true) => self.mend(&[(a, b)], now, "random"),
+            (Target::Link(link), false) => self.cut(&directed(link), now, "random"),
+            (Target::Link(link), true) => self.mend(&directed(link), now, "random"),
             (Target::Service(s, service), false) => self.stop_service(s, service, now, "random"),
             (Target::Service(s, service), true) => self.start_service(s, service, false, now, "random"),
         }
@@ -102,9 +119,10 @@ impl<T: Tracer> Voice<T> {
         match action {
             Action::Crash(s) => self.crash(s.index(), now, "timeline"),
             Action::Restart(s) => self.restart(s.index(), true, sched, "timeline"),
-            Action::Partition(a, b) => self.cut(&[(node_index(a), node_index(b))], now, "timeline"),
+            Action::Partition(link) => self.cut(&directed(link), now, "timeline"),
             Action::Isolate(s) => self.cut(&isolation(s.index()), now, "timeline"),
-            Action::Heal(HealTarget::All) => self.heal_all(now),
+            Action::Heal(HealTarget::All) => self.heal(&all_links(), now),
+            Action::Heal(HealTarget::Link(link)) => self.heal(&directed(link), now),
             Action::StopService(r) => self.stop_service(r.server.index(), r.service, now, "timeline"),
             Action::StartService(r) => self.start_service(r.server.index(), r.service, true, now, "timeline"),
             Action::Admin(a) => self.admin(a.server.index(), a.action, sched),
@@ -117,7 +135,7 @@ impl<T: Tracer> Voice<T> {
         let now = sched.now();
         match action {
             Action::Crash(s) => self.restart(s.index(), false, sched, "end of `for`"),
-            Action::Partition(a, b) => self.mend(&[(node_index(a), node_index(b))], now, "end of `for`"),
+            Action::Partition(link) => self.mend(&directed(link), now, "end of `for`"),
             Action::Isolate(s) => self.mend(&isolation(s.index()), now, "end of `for`"),
             Action::StopService(r) => self.start_service(r.server.index(), r.service, false, now, "end of `for`"),
             Action::Admin(a) => match a.action {
@@ -175,22 +193,23 @@ impl<T: Tracer> Voice<T> {
     fn cut(&mut self, links: &[(usize, usize)], now: Time, origin: &'static str) {
         for &(a, b) in links {
             self.cuts[a][b] += 1;
-            self.cuts[b][a] += 1;
-            self.trace.event(now, None, "partition", || format!("{}–{} cut ({origin})", node_name(a), node_name(b)));
         }
+        self.trace.event(now, None, "partition", || format!("{} cut ({origin})", describe(links)));
     }
 
     fn mend(&mut self, links: &[(usize, usize)], now: Time, origin: &'static str) {
         for &(a, b) in links {
             self.cuts[a][b] = self.cuts[a][b].saturating_sub(1);
-            self.cuts[b][a] = self.cuts[b][a].saturating_sub(1);
-            self.trace.event(now, None, "heal", || format!("{}–{} restored ({origin})", node_name(a), node_name(b)));
         }
+        self.trace.event(now, None, "heal", || format!("{} restored ({origin})", describe(links)));
     }
 
-    fn heal_all(&mut self, now: Time) {
-        self.cuts = [[0; 4]; 4];
-        self.trace.event(now, None, "heal", || "every link restored".into());
+    /// `heal:` clears every cut of the given directed links at once.
+    fn heal(&mut self, links: &[(usize, usize)], now: Time) {
+        for &(a, b) in links {
+            self.cuts[a][b] = 0;
+        }
+        self.trace.event(now, None, "heal", || format!("{} restored (timeline)", describe(links)));
     }
 
     /// R7: a critical service stops; `settle` applies its effects and starts
@@ -277,7 +296,30 @@ impl<T: Tracer> Voice<T> {
     }
 }
 
-/// The links `isolate: s` cuts: to its peer, the phone system and the network.
-fn isolation(s: usize) -> [(usize, usize); 3] {
-    [(s, peer(s)), (s, PHONE), (s, NETWORK)]
+/// The directed links `isolate: s` cuts: to and from its peer, the phone
+/// system and the network.
+fn isolation(s: usize) -> Vec<(usize, usize)> {
+    [peer(s), PHONE, NETWORK].into_iter().flat_map(|n| [(s, n), (n, s)]).collect()
+}
+
+/// Every directed link of SPEC §1.
+fn all_links() -> Vec<(usize, usize)> {
+    let pairs =
+        [(PUBLISHER, SUBSCRIBER), (PUBLISHER, PHONE), (SUBSCRIBER, PHONE), (PUBLISHER, NETWORK), (SUBSCRIBER, NETWORK)];
+    pairs.into_iter().flat_map(|(a, b)| [(a, b), (b, a)]).collect()
+}
+
+/// "publisher–subscriber", "publisher→network", or several joined by ", ".
+fn describe(links: &[(usize, usize)]) -> String {
+    let mut parts: Vec<String> = vec![];
+    for &(a, b) in links {
+        if links.contains(&(b, a)) {
+            if a < b {
+                parts.push(format!("{}–{}", node_name(a), node_name(b)));
+            }
+        } else {
+            parts.push(format!("{}→{}", node_name(a), node_name(b)));
+        }
+    }
+    parts.join(", ")
 }

@@ -49,6 +49,7 @@ impl<T: Tracer> Voice<T> {
             t.dropped,
             in_progress
         );
+        ensure!(t.answered_wrongly == 0, "a call was answered by a server that answers no calls (R2, R12, R15)");
         let mut total_busy = 0;
         for s in 0..2 {
             let server = &self.servers[s];

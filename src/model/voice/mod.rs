@@ -143,9 +143,20 @@ struct Config {
     dead_server_detect: Time,
     plan: PhonePlan,
     leave_fraction: f64,
-    timeline: Vec<(Time, Action, Option<Time>)>,
+    timeline: Vec<Entry>,
     mode: KeepaliveMode,
     check: bool,
+}
+
+/// A timeline entry in engine units.
+struct Entry {
+    at: Time,
+    action: Action,
+    /// `for`: the action undoes itself this long after each occurrence.
+    lasting: Option<Time>,
+    /// `every`: the entry repeats with this period before `until`.
+    every: Option<Time>,
+    until: Time,
 }
 
 /// One server's state. The fields after `// derived` are caches that
@@ -210,6 +221,9 @@ struct Tally {
     split_brain_episodes: u64,
     failovers: u64,
     detection_delay_max: Time,
+    /// Calls answered by a server that does not answer calls (R2): always 0
+    /// unless the model is wrong; counted only when checking invariants.
+    answered_wrongly: u64,
     mwi: MwiStats,
     clocks: Clocks,
 }
@@ -224,6 +238,7 @@ struct Clocks {
     service_down: Time,
     split: Time,
     sync_down: Time,
+    recovery: Time,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -232,6 +247,7 @@ struct Flags {
     mailbox_down: bool,
     split: bool,
     sync_down: bool,
+    recovery: bool,
 }
 
 impl Clocks {
@@ -247,6 +263,7 @@ impl Clocks {
             self.service_down += dt * (f.cluster_down || f.mailbox_down) as Time;
             self.split += dt * f.split as Time;
             self.sync_down += dt * f.sync_down as Time;
+            self.recovery += dt * f.recovery as Time;
         }
         self.since = now;
     }
@@ -265,6 +282,8 @@ pub struct Voice<T: Tracer> {
     switchover: Option<Switchover>,
     /// Split-brain recovery (R15) is under way.
     recovery: bool,
+    /// The message store is unmounted (the first part of recovery).
+    unmounted: bool,
     /// Split-brain messages since the current episode began (R15's reconcile work).
     episode_messages: u64,
     calls: CallTable,
@@ -304,7 +323,17 @@ impl<T: Tracer> Voice<T> {
             dead_server_detect: scenario.phone_system.dead_server_detect.as_us(),
             plan: PhonePlan::new(&scenario.phone_system),
             leave_fraction: scenario.traffic.leave_message,
-            timeline: scenario.failures.iter().map(|e| (e.at.as_us(), e.action(), e.for_.map(|d| d.as_us()))).collect(),
+            timeline: scenario
+                .failures
+                .iter()
+                .map(|e| Entry {
+                    at: e.at.as_us(),
+                    action: e.action(),
+                    lasting: e.for_.map(|d| d.as_us()),
+                    every: e.every.map(|d| d.as_us()),
+                    until: e.until.unwrap_or(scenario.duration).as_us(),
+                })
+                .collect(),
             mode: options.keepalive,
             check: options.check_invariants,
         };
@@ -339,6 +368,7 @@ impl<T: Tracer> Voice<T> {
             tick_generation: [0; 2],
             switchover: None,
             recovery: false,
+            unmounted: false,
             episode_messages: 0,
             calls: CallTable::default(),
             shared_busy: 0,
@@ -379,11 +409,8 @@ impl<T: Tracer> Voice<T> {
         if let Some(first) = self.arrivals.next_after(0).filter(|t| *t < self.cfg.horizon) {
             sched.schedule_at(first, Ev::Arrival);
         }
-        for (index, (at, _, duration)) in self.cfg.timeline.iter().enumerate() {
-            sched.schedule_at(*at, Ev::Timeline { index: index as u32, heal: false });
-            if let Some(heal_at) = duration.and_then(|d| at.checked_add(d)) {
-                sched.schedule_at(heal_at, Ev::Timeline { index: index as u32, heal: true });
-            }
+        for (index, entry) in self.cfg.timeline.iter().enumerate() {
+            sched.schedule_at(entry.at, Ev::Timeline { index: index as u32, heal: false });
         }
         for index in 0..self.processes.len() {
             let first = self.processes[index].draw_up();
@@ -524,6 +551,13 @@ impl<T: Tracer> Voice<T> {
     fn settle(&mut self, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
         self.update_channels(now);
+        // R15: two primaries that hear each other start recovery at once,
+        // whichever event made them so (a keepalive, or a primary returning
+        // from replicating data).
+        let both_primary = self.servers.iter().all(|sv| sv.status == Status::Primary);
+        if both_primary && self.servers.iter().all(|sv| sv.peer_available) {
+            self.start_recovery(sched);
+        }
         self.update_phone_view(now);
         for s in 0..2 {
             if self.servers[s].busy > 0 && !self.can_carry(s) {
@@ -573,6 +607,7 @@ impl<T: Tracer> Voice<T> {
             cluster_down: !answering[0] && !answering[1],
             mailbox_down: (0..2).any(|s| answering[s] && !self.servers[s].mailbox_ok),
             split: self.servers.iter().all(|s| s.status == Status::Primary),
+            recovery: self.recovery,
             sync_down: !(0..2)
                 .any(|s| self.servers[s].status == Status::Primary && self.running(s, Service::MailboxSync)),
         };
@@ -654,6 +689,7 @@ impl<T: Tracer> Voice<T> {
             (Metric::CallsBlockedStale, t.blocked_stale as f64),
             (Metric::ServiceUnavailableS, secs(c.service_down)),
             (Metric::MessagesMwiPending, self.waiting.iter().map(|w| w.count).sum::<u64>() as f64),
+            (Metric::SplitBrainRecoveryS, secs(c.recovery)),
         ];
         for (metric, value) in values {
             m.set(metric, value);

@@ -295,7 +295,7 @@ impl<T: Tracer> Voice<T> {
     }
 
     /// R15: two primaries hear each other again.
-    fn start_recovery(&mut self, sched: &mut Scheduler<Ev>) {
+    pub(super) fn start_recovery(&mut self, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
         let messages = self.episode_messages;
         self.episode_messages = 0;
@@ -311,9 +311,9 @@ impl<T: Tracer> Voice<T> {
         let unmount = self.cfg.unmount.min(duration);
         self.recovery = true;
         if unmount > 0 {
-            let (calls, messages_lost) = self.calls.lose_mailboxes();
+            let calls = self.calls.lose_mailboxes();
             self.tally.mailbox_unavailable_calls += calls;
-            self.tally.messages_failed += messages_lost;
+            self.unmounted = true;
             self.trace.mark(now, CallMark::MailboxUnavailable, calls as u32);
             self.trace.event(now, None, "message_store_unmounted", || {
                 format!("mailboxes temporarily unavailable to {calls} call(s) in progress")
@@ -327,6 +327,7 @@ impl<T: Tracer> Voice<T> {
     /// servers stops functioning (the survivor has no one to reconcile with).
     pub(super) fn finish_recovery(&mut self, now: Time, detail: &'static str) {
         self.recovery = false;
+        self.unmounted = false;
         self.cancel_timer(TimerKind::UnmountEnd, PUBLISHER);
         self.cancel_timer(TimerKind::RecoveryEnd, PUBLISHER);
         if self.servers[PUBLISHER].status == Status::SplitBrainRecovery {
@@ -400,6 +401,7 @@ impl<T: Tracer> Voice<T> {
             }
             TimerKind::UnmountEnd => {
                 if self.recovery {
+                    self.unmounted = false;
                     self.trace.event(now, None, "message_store_mounted", || "message store mounted again".into());
                 }
             }
