@@ -1,10 +1,19 @@
 //! The command line (SPEC §4): clap definitions and the glue between the
 //! scenario, experiment and report layers. No model logic lives here.
 
-use crate::experiment::{self, RunSpec, TraceChoice};
+use crate::experiment::compare::{self, Comparison};
+use crate::experiment::shard::{Shard, ShardInfo};
+use crate::experiment::sweep::{self, Axis, GridError};
+use crate::experiment::{self, RunOutput, RunSpec, TraceChoice};
 use crate::model::voice::{KeepaliveMode, RunOptions};
-use crate::report::{self, RunInfo, staging::Staging};
+use crate::report::experiments::{self as tables, HEADLINE};
+use crate::report::merge::MergeInvalid;
+use crate::report::progress::Progress;
+use crate::report::staging::Staging;
+use crate::report::traces::Spool;
+use crate::report::{self, RunInfo};
 use crate::scenario::{self, MAX_REPLICATIONS, Scenario, ScenarioError};
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
@@ -25,6 +34,22 @@ pub enum Command {
         /// Scenario files.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+    },
+    /// Run a scenario under several port-allocation strategies with common random numbers.
+    Compare(CompareArgs),
+    /// Run a scenario over a grid of values of its keys.
+    Sweep(SweepArgs),
+    /// Merge the folders of a sharded run into the files of a single run.
+    Merge {
+        /// The shard folders (written with `run --shard K/N`).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The merged results folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Do not draw charts.
+        #[arg(long)]
+        no_charts: bool,
     },
 }
 
@@ -48,10 +73,17 @@ impl From<TraceArg> for TraceChoice {
     }
 }
 
+fn trace_name(t: TraceChoice) -> &'static str {
+    match t {
+        TraceChoice::First => "first",
+        TraceChoice::All => "all",
+        TraceChoice::None => "none",
+    }
+}
+
+/// Options every simulating command shares.
 #[derive(Debug, clap::Args)]
-pub struct RunArgs {
-    /// The scenario file (YAML).
-    pub scenario: PathBuf,
+pub struct Common {
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -61,15 +93,9 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
-    /// Output folder (default: results/<scenario name>/).
+    /// Output folder.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Which replications write status.csv, events.csv and load.csv.
-    #[arg(long, value_enum, default_value_t = TraceArg::First)]
-    pub trace: TraceArg,
-    /// Do not draw charts.
-    #[arg(long)]
-    pub no_charts: bool,
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
@@ -85,13 +111,80 @@ pub struct RunArgs {
     pub check_invariants: bool,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+    /// Which replications write status.csv, events.csv and load.csv.
+    #[arg(long, value_enum, default_value_t = TraceArg::First)]
+    pub trace: TraceArg,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Run only shard K of N (K from 0) of the replications; join shards with `merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+    /// Strategies, comma-separated: sccp, sip_trunk, pimg_timg, sip_other, custom
+    /// (default: the four presets, and `custom` if the scenario has its own allocation or routing).
+    #[arg(long, value_delimiter = ',')]
+    pub integrations: Option<Vec<String>>,
+    /// Metrics the table prints, comma-separated (comparison.csv has all).
+    #[arg(long, value_delimiter = ',')]
+    pub metrics: Option<Vec<String>>,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+    /// A dotted key and its values, e.g. cluster.keepalive.timeout=30s,45s,60s (repeatable: a full grid).
+    #[arg(long = "set", value_name = "KEY=V1,V2,...", required = true)]
+    pub set: Vec<Axis>,
+    /// Metrics the table prints, comma-separated (sweep.csv has all).
+    #[arg(long, value_delimiter = ',')]
+    pub metrics: Option<Vec<String>>,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
 /// How a command failed: bad input (exit 2) or anything else (exit 1).
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
     #[error("{0}")]
     Invalid(String),
     #[error("{0:#}")]
-    Other(#[from] anyhow::Error),
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        match e.downcast::<MergeInvalid>() {
+            Ok(invalid) => Failure::Invalid(invalid.0),
+            Err(e) => Failure::Other(e),
+        }
+    }
+}
+
+impl From<experiment::RunError> for Failure {
+    fn from(e: experiment::RunError) -> Self {
+        Failure::Other(e.into())
+    }
 }
 
 impl Failure {
@@ -113,52 +206,199 @@ pub fn main_with(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::Validate { scenarios } => validate(&scenarios),
+        Command::Compare(args) => compare(&args),
+        Command::Sweep(args) => sweep(&args),
+        Command::Merge { dirs, out, no_charts } => merge(&dirs, &out, no_charts),
     }
 }
 
-fn scenario_name(s: &Scenario) -> String {
-    s.name().to_string()
+/// The scenario's seed, replications, duration and warm-up.
+fn basics(s: &Scenario) -> (u64, u64, u64, u64) {
+    match s {
+        Scenario::Voice(v) => (v.seed, v.replications as u64, v.duration.as_us(), v.warmup.as_us()),
+    }
+}
+
+fn options(common: &Common) -> RunOptions {
+    let mut options = RunOptions { check_invariants: common.check_invariants, ..RunOptions::default() };
+    if let Some(max) = common.max_events {
+        options.max_events = max;
+    }
+    if common.keepalive_messages {
+        options.keepalive = KeepaliveMode::Messages;
+    }
+    options
+}
+
+/// The run spec of `scenario` under the common options, untraced, all replications.
+fn spec(scenario: Scenario, common: &Common) -> RunSpec {
+    let (seed, replications, ..) = basics(&scenario);
+    RunSpec {
+        scenario,
+        seed: common.seed.unwrap_or(seed),
+        first: 0,
+        count: common.replications.unwrap_or(replications),
+        trace: TraceChoice::None,
+        threads: common.threads.map(usize::from),
+        options: options(common),
+    }
 }
 
 fn run(args: &RunArgs) -> Result<(), Failure> {
     let scenario = scenario::load(&args.scenario)?;
-    let (seed, replications, duration, warmup) = match &scenario {
-        Scenario::Voice(v) => (v.seed, v.replications as u64, v.duration.as_us(), v.warmup.as_us()),
+    let name = scenario.name().to_string();
+    let (_, _, duration, warmup) = basics(&scenario);
+    let mut spec = spec(scenario, &args.common);
+    spec.trace = args.trace.into();
+    let total = spec.count;
+    if let Some(shard) = args.shard {
+        if shard.count > total {
+            return Err(Failure::Invalid(format!(
+                "--shard {}/{}: more shards than the {total} replications",
+                shard.index, shard.count
+            )));
+        }
+        (spec.first, spec.count) = shard.range(total);
+    }
+    let default_out = match args.shard {
+        Some(s) => format!("{name}.shard-{}-of-{}", s.index, s.count),
+        None => name.clone(),
     };
-    let seed = args.seed.unwrap_or(seed);
-    let count = args.replications.unwrap_or(replications);
-    let mut options = RunOptions { check_invariants: false, ..RunOptions::default() };
-    if let Some(max) = args.max_events {
-        options.max_events = max;
-    }
-    if args.keepalive_messages {
-        options.keepalive = KeepaliveMode::Messages;
-    }
-    let name = scenario_name(&scenario);
-    let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&name));
+    let out = args.common.out.clone().unwrap_or_else(|| Path::new("results").join(default_out));
     // Stage first: a folder we must not replace is an error before any work.
     let staging = Staging::new(&out)?;
-    let spec = RunSpec {
-        scenario,
-        seed,
-        first: 0,
-        count,
-        trace: args.trace.into(),
-        threads: args.threads.map(usize::from),
-        options,
-    };
-    let output = experiment::run(&spec, &|| {}).map_err(|e| Failure::Other(e.into()))?;
-    let info = RunInfo { scenario: &name, seed, duration, warmup };
-    report::write_summary_json(&staging.path("summary.json"), &info, &output)?;
-    report::write_replications_csv(&staging.path("replications.csv"), &output)?;
+    let spool = Spool::new(staging.dir());
+    let progress = Progress::new(spec.count, "replications", args.common.quiet);
+    let output = experiment::run(&spec, &|| progress.tick(), &|i, trace| spool.write(i, trace))?;
+    progress.finish();
+    let info = RunInfo { scenario: &name, seed: spec.seed, duration, warmup };
+    write_run(&staging, &info, &output)?;
     if spec.trace != TraceChoice::None {
-        report::write_traces(staging.dir(), &output)?;
+        spool.finish()?;
+    }
+    if let Some(shard) = args.shard {
+        let Scenario::Voice(voice) = &spec.scenario;
+        let shard_info = ShardInfo {
+            scenario_name: name.clone(),
+            seed: spec.seed,
+            replications: total,
+            shard,
+            duration_us: duration,
+            warmup_us: warmup,
+            trace: trace_name(spec.trace).into(),
+            scenario: serde_json::to_value(voice).context("cannot describe the scenario")?,
+        };
+        let text = serde_json::to_string_pretty(&shard_info).context("cannot describe the shard")? + "\n";
+        std::fs::write(staging.path("shard.json"), text).context("cannot write shard.json")?;
     }
     let written = staging.commit()?;
-    if !args.quiet {
-        println!("{name}: {count} replication(s), seed {seed}, results in {}", display_path(&written));
+    if !args.common.quiet {
+        let what = match args.shard {
+            Some(s) => {
+                format!("shard {}/{} (replications {}..{})", s.index, s.count, spec.first, spec.first + spec.count)
+            }
+            None => format!("{} replication(s)", spec.count),
+        };
+        println!("{name}: {what}, seed {}, results in {}", spec.seed, display_path(&written));
         print!("{}", report::summary_table(&output));
     }
+    Ok(())
+}
+
+/// The files of a run (or of a merge, which must write the same bytes).
+fn write_run(staging: &Staging, info: &RunInfo, output: &RunOutput) -> anyhow::Result<()> {
+    report::write_summary_json(&staging.path("summary.json"), info, output)?;
+    report::write_replications_csv(&staging.path("replications.csv"), output)?;
+    Ok(())
+}
+
+fn metrics_to_print(requested: &Option<Vec<String>>, known: &[&'static str]) -> Result<Vec<&'static str>, Failure> {
+    let Some(names) = requested else { return Ok(HEADLINE.to_vec()) };
+    names
+        .iter()
+        .map(|n| {
+            known.iter().find(|k| *k == n).copied().ok_or_else(|| {
+                Failure::Invalid(format!("--metrics: unknown metric `{n}`; metrics are {}", known.join(", ")))
+            })
+        })
+        .collect()
+}
+
+fn compare(args: &CompareArgs) -> Result<(), Failure> {
+    let scenario = scenario::load(&args.scenario)?;
+    let name = scenario.name().to_string();
+    let strategies = compare::strategies(&scenario, args.integrations.as_deref())
+        .map_err(|e| Failure::Invalid(format!("--integrations: {e}")))?;
+    let known = experiment::metric_names(&scenario);
+    let printed = metrics_to_print(&args.metrics, &known)?;
+    let template = spec(scenario, &args.common);
+    let out = args.common.out.clone().unwrap_or_else(|| Path::new("results").join(format!("{name}-compare")));
+    let staging = Staging::new(&out)?;
+    let progress = Progress::new(template.count * strategies.len() as u64, "replications", args.common.quiet);
+    let comparison: Comparison = compare::run(&strategies, &template, &|| progress.tick())?;
+    progress.finish();
+    tables::write_comparison_csv(&staging.path("comparison.csv"), &comparison)?;
+    let written = staging.commit()?;
+    if !args.common.quiet {
+        println!(
+            "{name}: {} strategies × {} replication(s), seed {}, common random numbers; results in {}",
+            strategies.len(),
+            template.count,
+            template.seed,
+            display_path(&written)
+        );
+        print!("{}", tables::comparison_table(&comparison, &printed));
+    }
+    Ok(())
+}
+
+fn sweep(args: &SweepArgs) -> Result<(), Failure> {
+    let file = args.scenario.display().to_string();
+    // Load once for the file's own errors, its name and its defaults.
+    let base = scenario::load(&args.scenario)?;
+    let text = std::fs::read_to_string(&args.scenario).with_context(|| format!("cannot read {file}"))?;
+    let stem = args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let points = sweep::points(&file, &stem, &text, &args.set).map_err(|e| match e {
+        GridError::Scenario(e) => Failure::Invalid(e.to_string()),
+        GridError::Grid(message) => Failure::Invalid(format!("--set: {message}")),
+    })?;
+    let name = base.name().to_string();
+    let known = experiment::metric_names(&base);
+    let printed = metrics_to_print(&args.metrics, &known)?;
+    let template = spec(base, &args.common);
+    let out = args.common.out.clone().unwrap_or_else(|| Path::new("results").join(format!("{name}-sweep")));
+    let staging = Staging::new(&out)?;
+    let progress = Progress::new(template.count * points.len() as u64, "replications", args.common.quiet);
+    let outputs = sweep::run(&points, &template, &|| progress.tick())?;
+    progress.finish();
+    tables::write_sweep_csv(&staging.path("sweep.csv"), &args.set, &points, &outputs)?;
+    let written = staging.commit()?;
+    if !args.common.quiet {
+        println!(
+            "{name}: {} grid point(s) × {} replication(s), seed {}; results in {}",
+            points.len(),
+            template.count,
+            template.seed,
+            display_path(&written)
+        );
+        print!("{}", tables::sweep_table(&args.set, &points, &outputs, &printed));
+    }
+    Ok(())
+}
+
+fn merge(dirs: &[PathBuf], out: &Path, _no_charts: bool) -> Result<(), Failure> {
+    let staging = Staging::new(out)?;
+    let merged = report::merge::merge(dirs, staging.dir())?;
+    let known: Vec<&'static str> = crate::model::metrics::Metric::ALL.iter().map(|m| m.name()).collect();
+    let output = merged.output(&known)?;
+    let info = RunInfo {
+        scenario: &merged.info.scenario_name,
+        seed: merged.info.seed,
+        duration: merged.info.duration_us,
+        warmup: merged.info.warmup_us,
+    };
+    write_run(&staging, &info, &output)?;
+    staging.commit()?;
     Ok(())
 }
 

@@ -1,5 +1,5 @@
 //! Experiments: replications of a scenario, their summaries and confidence
-//! intervals.
+//! intervals, strategy comparisons, parameter sweeps and shards.
 //!
 //! ```text
 //!   scenario ──▶ replication i (seed from (master, i)) ──▶ metrics row i ──▶ summary
@@ -7,9 +7,13 @@
 //! ```
 //! Each replication is a pure function of (scenario, master seed, index), and
 //! results are gathered in index order, so output never depends on the number
-//! of threads.
+//! of threads. A run keeps one row of metrics per replication; traces go to a
+//! sink as they are produced, so memory does not grow with the horizon.
 
+pub mod compare;
+pub mod shard;
 pub mod stats;
+pub mod sweep;
 
 use crate::engine::LimitError;
 use crate::engine::rng::replication_seed;
@@ -46,16 +50,15 @@ pub struct RunSpec {
 }
 
 /// One replication's results.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Replication {
     pub index: u64,
     pub seed: u64,
     pub values: Vec<f64>,
-    pub trace: Option<Recorder>,
 }
 
 /// A run's results, replications in index order.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunOutput {
     pub metric_names: Vec<&'static str>,
     pub replications: Vec<Replication>,
@@ -65,6 +68,11 @@ impl RunOutput {
     /// The values of metric `column` over the replications.
     pub fn column(&self, column: usize) -> Vec<f64> {
         self.replications.iter().map(|r| r.values[column]).collect()
+    }
+
+    /// The column of metric `name`.
+    pub fn column_of(&self, name: &str) -> Option<usize> {
+        self.metric_names.iter().position(|n| *n == name)
     }
 
     /// Mean, ci95, min and max of each metric, in column order.
@@ -80,32 +88,41 @@ pub enum RunError {
     Limit { replication: u64, source: LimitError },
     #[error("cannot start {0} worker threads: {1}")]
     Threads(usize, String),
+    #[error("replication {replication}: cannot write its trace: {message}")]
+    Trace { replication: u64, message: String },
 }
 
-fn traced(choice: TraceChoice, index: u64, first_of_run: bool) -> bool {
+/// Receives the trace of each traced replication, from any worker thread.
+pub type TraceSink<'a> = &'a (dyn Fn(u64, Recorder) -> Result<(), String> + Sync);
+
+/// Calls after each replication (a progress bar).
+pub type Progress<'a> = &'a (dyn Fn() + Sync);
+
+fn traced(choice: TraceChoice, index: u64) -> bool {
     match choice {
         TraceChoice::All => true,
-        TraceChoice::First => index == 0 && first_of_run,
+        TraceChoice::First => index == 0,
         TraceChoice::None => false,
     }
 }
 
-/// Runs one replication of `spec`.
-pub fn run_one(spec: &RunSpec, index: u64) -> Result<Replication, RunError> {
+/// Runs replication `index` of `spec`, handing its trace (if traced) to `sink`.
+pub fn run_one(spec: &RunSpec, index: u64, sink: TraceSink) -> Result<Replication, RunError> {
     let seed = replication_seed(spec.seed, index);
     let limit = |source| RunError::Limit { replication: index, source };
     match &spec.scenario {
         Scenario::Voice(scenario) => {
             let mut scenario = scenario.clone();
             scenario.seed = spec.seed;
-            if traced(spec.trace, index, true) {
+            let metrics = if traced(spec.trace, index) {
                 let (metrics, recorder) =
                     voice::simulate_traced(&scenario, index, spec.options, LOAD_BINS).map_err(limit)?;
-                Ok(Replication { index, seed, values: metrics.iter().map(|(_, v)| v).collect(), trace: Some(recorder) })
+                sink(index, recorder).map_err(|message| RunError::Trace { replication: index, message })?;
+                metrics
             } else {
-                let metrics = voice::simulate(&scenario, index, spec.options).map_err(limit)?;
-                Ok(Replication { index, seed, values: metrics.iter().map(|(_, v)| v).collect(), trace: None })
-            }
+                voice::simulate(&scenario, index, spec.options).map_err(limit)?
+            };
+            Ok(Replication { index, seed, values: metrics.iter().map(|(_, v)| v).collect() })
         }
     }
 }
@@ -117,27 +134,68 @@ pub fn metric_names(scenario: &Scenario) -> Vec<&'static str> {
     }
 }
 
-/// Runs every replication of `spec`, in parallel on `spec.threads` threads
-/// (default: all cores), calling `progress` after each one.
-pub fn run(spec: &RunSpec, progress: &(dyn Fn() + Sync)) -> Result<RunOutput, RunError> {
-    let indices: Vec<u64> = (spec.first..spec.first + spec.count).collect();
-    let work = || -> Result<Vec<Replication>, RunError> {
-        indices
-            .par_iter()
-            .map(|&i| {
-                let r = run_one(spec, i);
-                progress();
-                r
-            })
-            .collect()
-    };
-    let replications = match spec.threads {
+/// Runs `work` on `threads` threads (default: rayon's global pool, all cores).
+pub fn with_threads<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> Result<T, RunError> + Send,
+) -> Result<T, RunError> {
+    match threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
             .map_err(|e| RunError::Threads(n, e.to_string()))?
-            .install(work)?,
-        None => work()?,
-    };
+            .install(work),
+        None => work(),
+    }
+}
+
+/// Runs every replication of `spec` in parallel, calling `progress` after
+/// each one and `sink` with each trace.
+pub fn run(spec: &RunSpec, progress: Progress, sink: TraceSink) -> Result<RunOutput, RunError> {
+    let indices: Vec<u64> = (spec.first..spec.first + spec.count).collect();
+    let replications = with_threads(spec.threads, || {
+        indices
+            .par_iter()
+            .map(|&i| {
+                let r = run_one(spec, i, sink);
+                progress();
+                r
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
     Ok(RunOutput { metric_names: metric_names(&spec.scenario), replications })
+}
+
+/// A sink for runs that trace nothing.
+pub fn no_traces(_: u64, _: Recorder) -> Result<(), String> {
+    Ok(())
+}
+
+/// Runs replications `template.first ..` of each scenario, all in one pool of
+/// work so that every core stays busy across scenarios. Untraced.
+pub fn run_all(scenarios: &[Scenario], template: &RunSpec, progress: Progress) -> Result<Vec<RunOutput>, RunError> {
+    let specs: Vec<RunSpec> = scenarios
+        .iter()
+        .map(|s| RunSpec { scenario: s.clone(), trace: TraceChoice::None, ..template.clone() })
+        .collect();
+    let jobs: Vec<(usize, u64)> =
+        (0..specs.len()).flat_map(|s| (template.first..template.first + template.count).map(move |i| (s, i))).collect();
+    let results = with_threads(template.threads, || {
+        jobs.par_iter()
+            .map(|&(s, i)| {
+                let r = run_one(&specs[s], i, &no_traces);
+                progress();
+                r
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    let per = template.count as usize;
+    Ok(specs
+        .iter()
+        .enumerate()
+        .map(|(s, spec)| RunOutput {
+            metric_names: metric_names(&spec.scenario),
+            replications: results[s * per..(s + 1) * per].to_vec(),
+        })
+        .collect())
 }

@@ -2,15 +2,16 @@
 //! result structs. Every file of a run is written into a staging folder that
 //! replaces the results folder only once complete (see [`staging`]).
 
+pub mod experiments;
+pub mod merge;
+pub mod progress;
 pub mod staging;
+pub mod traces;
 
 use crate::engine::{SECOND, Time};
 use crate::experiment::{RunOutput, Stat};
-use crate::model::trace::Recorder;
-use crate::model::voice::server_name;
 use anyhow::{Context, Result};
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use std::io::Write;
 use std::path::Path;
 
 /// A time in seconds, exactly: `3600`, `12.5`, `0.000001`.
@@ -97,7 +98,7 @@ pub fn write_summary_json(path: &Path, info: &RunInfo, output: &RunOutput) -> Re
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn csv_writer(path: &Path) -> Result<csv::Writer<std::fs::File>> {
+pub fn csv_writer(path: &Path) -> Result<csv::Writer<std::fs::File>> {
     csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))
 }
 
@@ -112,71 +113,6 @@ pub fn write_replications_csv(path: &Path, output: &RunOutput) -> Result<()> {
         w.write_record(&row)?;
     }
     w.flush()?;
-    Ok(())
-}
-
-/// `status.csv`, `events.csv` and `load.csv` of the traced replications.
-pub fn write_traces(dir: &Path, output: &RunOutput) -> Result<()> {
-    let mut status = csv_writer(&dir.join("status.csv"))?;
-    status.write_record(["replication", "time_s", "server", "from", "to", "cause"])?;
-    let mut events = csv_writer(&dir.join("events.csv"))?;
-    events.write_record(["replication", "time_s", "server", "event", "detail"])?;
-    let mut load = csv_writer(&dir.join("load.csv"))?;
-    load.write_record([
-        "replication",
-        "start_s",
-        "width_s",
-        "publisher_peak",
-        "subscriber_peak",
-        "blocked",
-        "dropped",
-        "mailbox_unavailable",
-    ])?;
-    for r in &output.replications {
-        let Some(trace) = &r.trace else { continue };
-        write_trace(&mut status, &mut events, &mut load, r.index, trace)?;
-    }
-    status.flush()?;
-    events.flush()?;
-    load.flush()?;
-    Ok(())
-}
-
-fn write_trace<W: Write>(
-    status: &mut csv::Writer<W>,
-    events: &mut csv::Writer<W>,
-    load: &mut csv::Writer<W>,
-    replication: u64,
-    trace: &Recorder,
-) -> Result<()> {
-    let rep = replication.to_string();
-    for row in &trace.statuses {
-        status.write_record([
-            rep.as_str(),
-            &fmt_secs(row.at),
-            server_name(row.server),
-            row.from.as_str(),
-            row.to.as_str(),
-            row.cause,
-        ])?;
-    }
-    for row in &trace.events {
-        let server = row.server.map(server_name).unwrap_or("cluster");
-        events.write_record([rep.as_str(), &fmt_secs(row.at), server, row.event, &row.detail])?;
-    }
-    let width = fmt_secs(trace.bin_width());
-    for bin in &trace.load {
-        load.write_record([
-            rep.clone(),
-            fmt_secs(bin.start),
-            width.clone(),
-            bin.peak[0].to_string(),
-            bin.peak[1].to_string(),
-            bin.blocked.to_string(),
-            bin.dropped.to_string(),
-            bin.mailbox_unavailable.to_string(),
-        ])?;
-    }
     Ok(())
 }
 

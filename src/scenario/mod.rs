@@ -135,6 +135,132 @@ pub fn parse_str(file: &str, stem: &str, text: &str) -> Result<Scenario, Scenari
     }
 }
 
+/// A `--set KEY=VALUE` override of a scenario key, by dotted path
+/// (`cluster.keepalive.timeout`, `failures[0].for`); the value is YAML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub key: String,
+    pub value: String,
+}
+
+impl std::fmt::Display for Override {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.key, self.value)
+    }
+}
+
+/// Parses `text` as [`parse_str`] does, then applies `overrides` and validates
+/// the result like any scenario. An error names the overrides it comes with.
+pub fn parse_with_overrides(
+    file: &str,
+    stem: &str,
+    text: &str,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
+    let base = parse_str(file, stem, text)?;
+    if overrides.is_empty() {
+        return Ok(base);
+    }
+    let label =
+        format!("{file} (with --set {})", overrides.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(" --set "));
+    let mut value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| from_serde(file, &e))?;
+    for o in overrides {
+        let new: serde_yaml::Value = serde_yaml::from_str(&o.value).map_err(|e| ScenarioError {
+            key: Some(o.key.clone()),
+            message: format!("has a value that is not YAML ({e})"),
+            ..ScenarioError::whole_file(&label, "")
+        })?;
+        set_path(&mut value, &o.key, new).map_err(|message| ScenarioError {
+            key: Some(o.key.clone()),
+            message,
+            ..ScenarioError::whole_file(&label, "")
+        })?;
+    }
+    let positions = locate::key_positions(text);
+    let located = |invalid: Invalid| {
+        let overridden = overrides.iter().any(|o| normalize_path(&o.key) == invalid.key);
+        let position = if overridden { None } else { locate::locate(&positions, &invalid.key) };
+        ScenarioError {
+            file: label.clone(),
+            line: position.map(|p| p.0),
+            column: position.map(|p| p.1),
+            key: Some(invalid.key),
+            message: invalid.message,
+        }
+    };
+    match base {
+        Scenario::Voice(_) => {
+            let mut scenario: VoiceScenario = serde_yaml::from_value(value).map_err(|e| {
+                let mut error = from_serde(&label, &e);
+                (error.line, error.column) = (None, None);
+                error
+            })?;
+            scenario.validate().map_err(located)?;
+            let name = scenario.name.clone().unwrap_or_else(|| sanitize_name(stem));
+            check_name(&name).map_err(located)?;
+            scenario.name = Some(name);
+            Ok(Scenario::Voice(scenario))
+        }
+    }
+}
+
+/// `failures.0.for` and `failures[0].for` are the same key; the second is canonical.
+fn normalize_path(key: &str) -> String {
+    let mut out = String::new();
+    for part in key.split('.') {
+        if !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()) {
+            out.push_str(&format!("[{part}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// Sets the key at dotted `path` in `root` to `new`, creating maps on the way.
+fn set_path(root: &mut serde_yaml::Value, path: &str, new: serde_yaml::Value) -> Result<(), String> {
+    use serde_yaml::Value;
+    let normalized = normalize_path(path);
+    let mut steps: Vec<(String, Option<usize>)> = vec![];
+    for part in normalized.split('.') {
+        let (name, rest) = part.split_once('[').unwrap_or((part, ""));
+        if name.is_empty() {
+            return Err("is not a key path such as cluster.keepalive.timeout".into());
+        }
+        steps.push((name.to_string(), None));
+        for index in rest.split('[').filter(|r| !r.is_empty()) {
+            let i = index.trim_end_matches(']').parse().map_err(|_| format!("has a bad index `[{index}`"))?;
+            steps.push((String::new(), Some(i)));
+        }
+    }
+    let mut node = root;
+    for (name, index) in steps {
+        node = match index {
+            None => {
+                if node.is_null() {
+                    *node = Value::Mapping(Default::default());
+                }
+                let Value::Mapping(map) = node else {
+                    return Err(format!("cannot be set: `{name}`'s parent is not a mapping"));
+                };
+                map.entry(Value::String(name)).or_insert(Value::Null)
+            }
+            Some(i) => {
+                let Value::Sequence(items) = node else {
+                    return Err(format!("cannot be set: index [{i}] of something that is not a list"));
+                };
+                let len = items.len();
+                items.get_mut(i).ok_or_else(|| format!("cannot be set: the list has {len} entries"))?
+            }
+        };
+    }
+    *node = new;
+    Ok(())
+}
+
 /// A file stem made fit to name a results folder.
 fn sanitize_name(stem: &str) -> String {
     let cleaned: String = stem
@@ -283,6 +409,35 @@ mod tests {
         assert_eq!(e.key.as_deref(), Some("duration"));
         assert!(e.message.contains("needs a unit"), "{e}");
         assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn overrides_set_nested_keys_and_are_validated() {
+        let text = "duration: 2h\nfailures:\n  - {at: 1h, crash: publisher, for: 10m}\n";
+        let set = |key: &str, value: &str| Override { key: key.into(), value: value.into() };
+        let Scenario::Voice(s) = parse_with_overrides(
+            "s.yaml",
+            "s",
+            text,
+            &[set("cluster.keepalive.timeout", "30s"), set("failures.0.for", "5m"), set("phone_system.ports", "8")],
+        )
+        .unwrap();
+        assert_eq!(s.cluster.keepalive.timeout, Duration::from_secs(30));
+        assert_eq!(s.failures[0].for_, Some(Duration::from_mins(5)));
+        assert_eq!(s.phone_system.ports, 8);
+        let e = parse_with_overrides("s.yaml", "s", text, &[set("cluster.keepalive.timeout", "10s")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "s.yaml (with --set cluster.keepalive.timeout=10s): `cluster.keepalive.timeout` must be longer than \
+             the keepalive interval (15s)"
+        );
+        let e = parse_with_overrides("s.yaml", "s", text, &[set("trafic.calls_per_hour", "3")]).unwrap_err();
+        assert!(e.message.contains("did you mean `traffic`"), "{e}");
+        let e = parse_with_overrides("s.yaml", "s", text, &[set("failures[3].at", "1m")]).unwrap_err();
+        assert!(e.message.contains("has 1 entries"), "{e}");
+        let e = parse_with_overrides("s.yaml", "s", text, &[set("duration", "30m")]).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("failures[0].at"));
+        assert_eq!(e.line, Some(3), "a key not overridden keeps its place in the file");
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn run_with(scenario: &VoiceScenario, replications: u64, options: RunOptions
         threads: None,
         options,
     };
-    let out = experiment::run(&spec, &|| {}).expect("run");
+    let out = experiment::run(&spec, &|| {}, &experiment::no_traces).expect("run");
     out.replications.into_iter().map(|r| r.values).collect()
 }
 

@@ -7,6 +7,7 @@ mod availability;
 mod bad_input;
 mod cluster;
 mod determinism;
+mod experiments;
 mod network;
 mod oracle;
 mod phone_system;

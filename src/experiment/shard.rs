@@ -1,0 +1,71 @@
+//! Shards: one run split over machines. Shard K of N runs a contiguous range
+//! of the replication indices; `merge` joins the shards' files into exactly
+//! the files a single run writes, because each replication depends only on
+//! (scenario, master seed, index) and files list replications in index order.
+
+use serde::{Deserialize, Serialize};
+
+/// `--shard K/N`: the K-th of N shards, K counted from 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 0/4 for the first of four shards")?;
+        let index: u64 = k.trim().parse().map_err(|_| format!("`{k}` is not a shard number"))?;
+        let count: u64 = n.trim().parse().map_err(|_| format!("`{n}` is not a number of shards"))?;
+        if count == 0 || index >= count {
+            return Err(format!("shard {index}/{count}: K must be 0 to N-1 (shards are counted from 0)"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// The replication indices of this shard: `(first, count)`.
+    pub fn range(&self, replications: u64) -> (u64, u64) {
+        let start = |k: u64| (k as u128 * replications as u128 / self.count as u128) as u64;
+        let first = start(self.index);
+        (first, start(self.index + 1) - first)
+    }
+}
+
+/// What a shard folder records about the run it belongs to (`shard.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    pub scenario_name: String,
+    pub seed: u64,
+    pub replications: u64,
+    pub shard: Shard,
+    pub duration_us: u64,
+    pub warmup_us: u64,
+    pub trace: String,
+    /// The whole scenario, so shards of different scenarios are never merged.
+    pub scenario: serde_json::Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_replication_once() {
+        for (reps, n) in [(10, 3), (1000, 7), (5, 5), (3, 8)] {
+            let mut next = 0;
+            for k in 0..n {
+                let (first, count) = Shard { index: k, count: n }.range(reps);
+                assert_eq!(first, next);
+                next += count;
+            }
+            assert_eq!(next, reps);
+        }
+        assert_eq!("1/4".parse::<Shard>().unwrap(), Shard { index: 1, count: 4 });
+        assert!("4/4".parse::<Shard>().is_err());
+        assert!("0/0".parse::<Shard>().is_err());
+        assert!("x".parse::<Shard>().is_err());
+    }
+}

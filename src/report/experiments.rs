@@ -1,0 +1,131 @@
+//! The files and tables of `compare` and `sweep`.
+
+use super::{csv_writer, fmt_human, fmt_value};
+use crate::experiment::compare::Comparison;
+use crate::experiment::sweep::{Axis, Point};
+use crate::experiment::{RunOutput, summarize};
+use anyhow::Result;
+use std::path::Path;
+
+/// The metrics the tables print by default: what the users' questions are about.
+pub const HEADLINE: [&str; 9] = [
+    "blocking_probability",
+    "calls_blocked",
+    "calls_dropped",
+    "mailbox_unavailable_calls",
+    "messages_failed",
+    "mailbox_unavailable_s",
+    "split_brain_s",
+    "availability",
+    "service_availability",
+];
+
+/// `comparison.csv`: `strategy,metric,mean,ci95,diff,diff_ci95`.
+pub fn write_comparison_csv(path: &Path, comparison: &Comparison) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    w.write_record(["strategy", "metric", "mean", "ci95", "diff", "diff_ci95"])?;
+    for row in comparison.rows() {
+        w.write_record([
+            row.strategy.as_str(),
+            row.metric,
+            &fmt_value(row.stat.mean),
+            &fmt_value(row.stat.ci95),
+            &fmt_value(row.diff.mean),
+            &fmt_value(row.diff.ci95),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// `sweep.csv`: one column per swept key, then `metric,mean,ci95`.
+pub fn write_sweep_csv(path: &Path, axes: &[Axis], points: &[Point], outputs: &[RunOutput]) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    let mut header: Vec<&str> = axes.iter().map(|a| a.key.as_str()).collect();
+    header.extend(["metric", "mean", "ci95"]);
+    w.write_record(&header)?;
+    for (point, output) in points.iter().zip(outputs) {
+        for (name, stat) in output.summary() {
+            let mut row = point.values.clone();
+            row.extend([name.to_string(), fmt_value(stat.mean), fmt_value(stat.ci95)]);
+            w.write_record(&row)?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn cell(mean: f64, ci95: f64, replications: usize) -> String {
+    if replications > 1 { format!("{} ± {}", fmt_human(mean), fmt_human(ci95)) } else { fmt_human(mean) }
+}
+
+/// A text table: a header row and rows, columns padded to fit.
+fn table(header: Vec<String>, rows: Vec<Vec<String>>) -> String {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).chain([header[c].chars().count()]).max().unwrap_or(0))
+        .collect();
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(c, text)| {
+                let pad = widths[c] - text.chars().count();
+                if c == 0 { format!("{text}{}", " ".repeat(pad)) } else { format!("{}{text}", " ".repeat(pad)) }
+            })
+            .collect();
+        padded.join("  ").trim_end().to_string() + "\n"
+    };
+    let mut out = line(&header);
+    for r in &rows {
+        out.push_str(&line(r));
+    }
+    out
+}
+
+/// Metric rows, strategy columns: mean ± ci95, and the difference from the
+/// first strategy (mean ± its paired ci95).
+pub fn comparison_table(comparison: &Comparison, metrics: &[&str]) -> String {
+    let n = comparison.outputs[0].replications.len();
+    let mut header = vec!["metric".to_string()];
+    for (i, s) in comparison.strategies.iter().enumerate() {
+        header.push(s.clone());
+        if i > 0 {
+            header.push(format!("{s} − {}", comparison.strategies[0]));
+        }
+    }
+    let rows = comparison.rows();
+    let table_rows = metrics
+        .iter()
+        .map(|metric| {
+            let mut cells = vec![metric.to_string()];
+            for (i, s) in comparison.strategies.iter().enumerate() {
+                let row = rows.iter().find(|r| &r.strategy == s && r.metric == *metric).expect("metric");
+                cells.push(cell(row.stat.mean, row.stat.ci95, n));
+                if i > 0 {
+                    cells.push(cell(row.diff.mean, row.diff.ci95, n));
+                }
+            }
+            cells
+        })
+        .collect();
+    table(header, table_rows)
+}
+
+/// Grid-point rows, metric columns.
+pub fn sweep_table(axes: &[Axis], points: &[Point], outputs: &[RunOutput], metrics: &[&str]) -> String {
+    let mut header: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
+    header.extend(metrics.iter().map(|m| m.to_string()));
+    let rows = points
+        .iter()
+        .zip(outputs)
+        .map(|(p, o)| {
+            let mut cells = p.values.clone();
+            for m in metrics {
+                let s = o.column_of(m).map(|c| summarize(&o.column(c))).expect("metric");
+                cells.push(cell(s.mean, s.ci95, o.replications.len()));
+            }
+            cells
+        })
+        .collect();
+    table(header, rows)
+}

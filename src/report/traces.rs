@@ -1,0 +1,125 @@
+//! `status.csv`, `events.csv` and `load.csv`. Traced replications finish in
+//! any order on any thread; each is spooled to its own hidden files in the
+//! staging folder as soon as it ends (memory stays flat with `--trace all`),
+//! and the spools are joined in replication order at the end.
+
+use super::fmt_secs;
+use crate::model::trace::Recorder;
+use crate::model::voice::server_name;
+use anyhow::{Context, Result};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The three trace files, their headers, and the spool suffix of each.
+pub const FILES: [(&str, &str, &str); 3] = [
+    ("status.csv", "replication,time_s,server,from,to,cause", "status"),
+    ("events.csv", "replication,time_s,server,event,detail", "events"),
+    (
+        "load.csv",
+        "replication,start_s,width_s,publisher_peak,subscriber_peak,blocked,dropped,mailbox_unavailable",
+        "load",
+    ),
+];
+
+/// Spools traces into `dir`.
+pub struct Spool {
+    dir: PathBuf,
+}
+
+fn spool_path(dir: &Path, index: u64, suffix: &str) -> PathBuf {
+    dir.join(format!(".spool-{index:020}.{suffix}"))
+}
+
+impl Spool {
+    pub fn new(dir: &Path) -> Spool {
+        Spool { dir: dir.to_path_buf() }
+    }
+
+    /// Writes replication `index`'s trace to its spool files.
+    pub fn write(&self, index: u64, trace: Recorder) -> Result<(), String> {
+        self.write_files(index, &trace).map_err(|e| format!("{e:#}"))
+    }
+
+    fn write_files(&self, index: u64, trace: &Recorder) -> Result<()> {
+        let no_header = |suffix: &str| -> Result<csv::Writer<File>> {
+            let path = spool_path(&self.dir, index, suffix);
+            let file = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(csv::WriterBuilder::new().has_headers(false).from_writer(file))
+        };
+        let rep = index.to_string();
+        let mut status = no_header("status")?;
+        for row in &trace.statuses {
+            status.write_record([
+                rep.as_str(),
+                &fmt_secs(row.at),
+                server_name(row.server),
+                row.from.as_str(),
+                row.to.as_str(),
+                row.cause,
+            ])?;
+        }
+        status.flush()?;
+        let mut events = no_header("events")?;
+        for row in &trace.events {
+            let server = row.server.map(server_name).unwrap_or("cluster");
+            events.write_record([rep.as_str(), &fmt_secs(row.at), server, row.event, &row.detail])?;
+        }
+        events.flush()?;
+        let mut load = no_header("load")?;
+        let width = fmt_secs(trace.bin_width());
+        for bin in &trace.load {
+            load.write_record([
+                rep.clone(),
+                fmt_secs(bin.start),
+                width.clone(),
+                bin.peak[0].to_string(),
+                bin.peak[1].to_string(),
+                bin.blocked.to_string(),
+                bin.dropped.to_string(),
+                bin.mailbox_unavailable.to_string(),
+            ])?;
+        }
+        load.flush()?;
+        Ok(())
+    }
+
+    /// Joins the spools into the three trace files, in replication order, and
+    /// removes them.
+    pub fn finish(self) -> Result<()> {
+        let mut spooled: Vec<PathBuf> = std::fs::read_dir(&self.dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".spool-")))
+            .collect();
+        spooled.sort();
+        for (file, header, suffix) in FILES {
+            let parts: Vec<&PathBuf> = spooled.iter().filter(|p| p.extension().is_some_and(|e| e == suffix)).collect();
+            concat(&self.dir.join(file), header, &parts, false)?;
+        }
+        for p in spooled {
+            std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `header` then the lines of each input in order to `out`; with
+/// `skip_header` the first line of each input is dropped.
+pub fn concat(out: &Path, header: &str, inputs: &[&PathBuf], skip_header: bool) -> Result<()> {
+    let file = File::create(out).with_context(|| format!("cannot write {}", out.display()))?;
+    let mut w = BufWriter::new(file);
+    writeln!(w, "{header}")?;
+    for input in inputs {
+        let r = BufReader::new(File::open(input).with_context(|| format!("cannot read {}", input.display()))?);
+        for (i, line) in r.split(b'\n').enumerate() {
+            let line = line?;
+            if skip_header && i == 0 {
+                continue;
+            }
+            w.write_all(&line)?;
+            w.write_all(b"\n")?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
