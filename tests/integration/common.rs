@@ -112,9 +112,13 @@ pub fn events(r: &Recorder, name: &str) -> Vec<(f64, &'static str)> {
         .collect()
 }
 
-/// The event names of one server, in order.
+/// The event names of one server, in order, after its `initial_status`.
 pub fn event_names(r: &Recorder, server: &str) -> Vec<&'static str> {
-    r.events.iter().filter(|e| e.server.map(server_name) == Some(server)).map(|e| e.event).collect()
+    r.events
+        .iter()
+        .filter(|e| e.server.map(server_name) == Some(server) && e.event != "initial_status")
+        .map(|e| e.event)
+        .collect()
 }
 
 pub fn get(m: &Metrics, metric: Metric) -> f64 {

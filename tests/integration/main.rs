@@ -5,6 +5,7 @@ mod generate;
 
 mod availability;
 mod bad_input;
+mod charts;
 mod cluster;
 mod determinism;
 mod experiments;

@@ -399,6 +399,8 @@ impl<T: Tracer> Voice<T> {
         // Two initial primaries have not yet heard each other: an initial split brain.
         let initial_split = self.servers.iter().all(|s| s.status == Status::Primary);
         for s in 0..2 {
+            let status = self.servers[s].status;
+            self.trace.event(0, Some(s), "initial_status", || status.as_str().into());
             let available = both_functioning && !initial_split;
             self.servers[s].peer_available = available;
             if available {

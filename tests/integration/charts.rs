@@ -1,0 +1,1 @@
+//! Charts (issue 6): filled in by the charts work.
