@@ -6,8 +6,8 @@ use crate::experiment::shard::{Shard, ShardInfo};
 use crate::experiment::sweep::{self, Axis, GridError};
 use crate::experiment::{self, RunOutput, RunSpec, TraceChoice};
 use crate::model::voice::{KeepaliveMode, RunOptions};
+use crate::report::InputError;
 use crate::report::experiments::{self as tables, HEADLINE};
-use crate::report::merge::MergeInvalid;
 use crate::report::progress::Progress;
 use crate::report::staging::Staging;
 use crate::report::traces::Spool;
@@ -136,8 +136,12 @@ pub struct CompareArgs {
     pub common: Common,
     /// Strategies, comma-separated: sccp, sip_trunk, pimg_timg, sip_other, custom
     /// (default: the four presets, and `custom` if the scenario has its own allocation or routing).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', conflicts_with = "set")]
     pub integrations: Option<Vec<String>>,
+    /// Strategies as values of a key instead, e.g. log_shipping.backup_interval=5m,15m,30m
+    /// (repeatable: every combination is a strategy; the default for persistent_chat scenarios).
+    #[arg(long = "set", value_name = "KEY=V1,V2,...")]
+    pub set: Vec<Axis>,
     /// Metrics the table prints, comma-separated (comparison.csv has all).
     #[arg(long, value_delimiter = ',')]
     pub metrics: Option<Vec<String>>,
@@ -174,7 +178,7 @@ pub enum Failure {
 
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Self {
-        match e.downcast::<MergeInvalid>() {
+        match e.downcast::<InputError>() {
             Ok(invalid) => Failure::Invalid(invalid.0),
             Err(e) => Failure::Other(e),
         }
@@ -183,6 +187,11 @@ impl From<anyhow::Error> for Failure {
 
 impl From<experiment::RunError> for Failure {
     fn from(e: experiment::RunError) -> Self {
+        if e.is_interrupt() {
+            return Failure::Other(anyhow::anyhow!(
+                "interrupted; nothing was written and any earlier results are untouched"
+            ));
+        }
         Failure::Other(e.into())
     }
 }
@@ -214,9 +223,9 @@ pub fn main_with(cli: Cli) -> Result<(), Failure> {
 
 /// The scenario's seed, replications, duration and warm-up.
 fn basics(s: &Scenario) -> (u64, u64, u64, u64) {
-    match s {
-        Scenario::Voice(v) => (v.seed, v.replications as u64, v.duration.as_us(), v.warmup.as_us()),
-    }
+    let (seed, replications) = s.seed_and_replications();
+    let (duration, warmup) = s.duration_and_warmup();
+    (seed, replications, duration.as_us(), warmup.as_us())
 }
 
 fn options(common: &Common) -> RunOptions {
@@ -228,6 +237,22 @@ fn options(common: &Common) -> RunOptions {
         options.keepalive = KeepaliveMode::Messages;
     }
     options
+}
+
+/// Refuses a command whose replications (times `copies` strategies or grid
+/// points) would expect more calls than one invocation can simulate in hours.
+fn check_work(scenario: &Scenario, replications: u64, copies: usize) -> Result<(), Failure> {
+    let calls = scenario.expected_work() * replications as f64 * copies as f64;
+    if calls > scenario::MAX_CALLS_PER_RUN {
+        return Err(Failure::Invalid(format!(
+            "{}: {replications} replication(s){} expect about {calls:.2e} calls, above the limit of {:.0e} per \
+             invocation; use fewer replications or split the run with --shard K/N",
+            scenario.name(),
+            if copies > 1 { format!(" × {copies}") } else { String::new() },
+            scenario::MAX_CALLS_PER_RUN
+        )));
+    }
+    Ok(())
 }
 
 /// The run spec of `scenario` under the common options, untraced, all replications.
@@ -252,6 +277,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     spec.trace = args.trace.into();
     let total = spec.count;
     if let Some(shard) = args.shard {
+        check_work(&spec.scenario, shard.range(total).1, 1)?;
         if shard.count > total {
             return Err(Failure::Invalid(format!(
                 "--shard {}/{}: more shards than the {total} replications",
@@ -259,6 +285,8 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             )));
         }
         (spec.first, spec.count) = shard.range(total);
+    } else {
+        check_work(&spec.scenario, total, 1)?;
     }
     let default_out = match args.shard {
         Some(s) => format!("{name}.shard-{}-of-{}", s.index, s.count),
@@ -277,7 +305,6 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         spool.finish()?;
     }
     if let Some(shard) = args.shard {
-        let Scenario::Voice(voice) = &spec.scenario;
         let shard_info = ShardInfo {
             scenario_name: name.clone(),
             seed: spec.seed,
@@ -286,7 +313,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             duration_us: duration,
             warmup_us: warmup,
             trace: trace_name(spec.trace).into(),
-            scenario: serde_json::to_value(voice).context("cannot describe the scenario")?,
+            scenario: spec.scenario.to_json(),
         };
         let text = serde_json::to_string_pretty(&shard_info).context("cannot describe the shard")? + "\n";
         std::fs::write(staging.path("shard.json"), text).context("cannot write shard.json")?;
@@ -313,7 +340,9 @@ fn write_run(staging: &Staging, info: &RunInfo, output: &RunOutput) -> anyhow::R
 }
 
 fn metrics_to_print(requested: &Option<Vec<String>>, known: &[&'static str]) -> Result<Vec<&'static str>, Failure> {
-    let Some(names) = requested else { return Ok(HEADLINE.to_vec()) };
+    let Some(names) = requested else {
+        return Ok(HEADLINE.iter().filter_map(|h| known.iter().find(|k| *k == h).copied()).collect());
+    };
     names
         .iter()
         .map(|n| {
@@ -324,14 +353,35 @@ fn metrics_to_print(requested: &Option<Vec<String>>, known: &[&'static str]) -> 
         .collect()
 }
 
+/// Every point of the grid of `axes` over the scenario file, validated.
+fn grid_points(path: &Path, axes: &[Axis]) -> Result<Vec<sweep::Point>, Failure> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {file}"))?;
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    sweep::points(&file, &stem, &text, axes).map_err(|e| match e {
+        GridError::Scenario(e) => Failure::Invalid(e.to_string()),
+        GridError::Grid(message) => Failure::Invalid(format!("--set: {message}")),
+    })
+}
+
 fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let scenario = scenario::load(&args.scenario)?;
     let name = scenario.name().to_string();
-    let strategies = compare::strategies(&scenario, args.integrations.as_deref())
-        .map_err(|e| Failure::Invalid(format!("--integrations: {e}")))?;
+    let chat_default = compare::default_chat_axes();
+    let axes = match (&scenario, args.set.is_empty(), &args.integrations) {
+        (_, false, _) => Some(args.set.as_slice()),
+        (Scenario::Chat(_), true, None) => Some(chat_default.as_slice()),
+        _ => None,
+    };
+    let strategies = match axes {
+        Some(axes) => compare::from_points(axes, grid_points(&args.scenario, axes)?),
+        None => compare::strategies(&scenario, args.integrations.as_deref())
+            .map_err(|e| Failure::Invalid(format!("--integrations: {e}")))?,
+    };
     let known = experiment::metric_names(&scenario);
     let printed = metrics_to_print(&args.metrics, &known)?;
     let template = spec(scenario, &args.common);
+    check_work(&template.scenario, template.count, strategies.len())?;
     let out = args.common.out.clone().unwrap_or_else(|| Path::new("results").join(format!("{name}-compare")));
     let staging = Staging::new(&out)?;
     let progress = Progress::new(template.count * strategies.len() as u64, "replications", args.common.quiet);
@@ -353,19 +403,16 @@ fn compare(args: &CompareArgs) -> Result<(), Failure> {
 }
 
 fn sweep(args: &SweepArgs) -> Result<(), Failure> {
-    let file = args.scenario.display().to_string();
     // Load once for the file's own errors, its name and its defaults.
     let base = scenario::load(&args.scenario)?;
-    let text = std::fs::read_to_string(&args.scenario).with_context(|| format!("cannot read {file}"))?;
-    let stem = args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let points = sweep::points(&file, &stem, &text, &args.set).map_err(|e| match e {
-        GridError::Scenario(e) => Failure::Invalid(e.to_string()),
-        GridError::Grid(message) => Failure::Invalid(format!("--set: {message}")),
-    })?;
+    let points = grid_points(&args.scenario, &args.set)?;
     let name = base.name().to_string();
     let known = experiment::metric_names(&base);
     let printed = metrics_to_print(&args.metrics, &known)?;
     let template = spec(base, &args.common);
+    for point in &points {
+        check_work(&point.scenario, template.count, points.len())?;
+    }
     let out = args.common.out.clone().unwrap_or_else(|| Path::new("results").join(format!("{name}-sweep")));
     let staging = Staging::new(&out)?;
     let progress = Progress::new(template.count * points.len() as u64, "replications", args.common.quiet);
@@ -402,6 +449,14 @@ fn merge(dirs: &[PathBuf], out: &Path, _no_charts: bool) -> Result<(), Failure> 
     Ok(())
 }
 
+fn plural_warnings(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => ", 1 warning".into(),
+        n => format!(", {n} warnings"),
+    }
+}
+
 /// A path relative to the current folder when it is inside it.
 fn display_path(p: &Path) -> String {
     std::env::current_dir()
@@ -413,8 +468,13 @@ fn display_path(p: &Path) -> String {
 fn validate(paths: &[PathBuf]) -> Result<(), Failure> {
     let mut invalid = 0;
     for path in paths {
-        match scenario::load(path) {
-            Ok(s) => println!("ok: {} ({})", path.display(), s.name()),
+        match scenario::load_with_warnings(path) {
+            Ok((s, warnings)) => {
+                println!("ok: {} ({}){}", path.display(), s.name(), plural_warnings(warnings.len()));
+                for w in warnings {
+                    eprintln!("warning: {w}");
+                }
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 invalid += 1;

@@ -16,6 +16,8 @@
 mod queue;
 pub mod rng;
 
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+
 pub use queue::{EventQueue, Priority};
 
 /// Simulated time in microseconds since the start of the run.
@@ -113,6 +115,23 @@ pub struct Limits {
     pub max_events: u64,
 }
 
+/// Set to ask every running simulation to stop at its next check (Ctrl-C).
+/// Runs poll it every [`STOP_POLL`] events, so stopping takes milliseconds.
+pub static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Events between two polls of [`STOP`].
+pub const STOP_POLL: u64 = 1 << 16;
+
+/// Asks running simulations to stop.
+pub fn request_stop() {
+    STOP.store(true, AtomicOrdering::Relaxed);
+}
+
+/// Whether a stop was requested.
+pub fn stop_requested() -> bool {
+    STOP.load(AtomicOrdering::Relaxed)
+}
+
 /// Which bound stopped a run early.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimitError {
@@ -122,6 +141,8 @@ pub enum LimitError {
         to_secs(*at)
     )]
     Events { limit: u64, at: Time },
+    #[error("interrupted at simulated time {:.3} s", to_secs(*at))]
+    Interrupted { at: Time },
 }
 
 /// What a finished run did.
@@ -141,6 +162,9 @@ pub fn run<M: Model>(model: &mut M, sched: &mut Scheduler<M::Event>, limits: Lim
         }
         if events == limits.max_events {
             return Err(LimitError::Events { limit: limits.max_events, at });
+        }
+        if events.is_multiple_of(STOP_POLL) && stop_requested() {
+            return Err(LimitError::Interrupted { at });
         }
         let (at, event) = sched.queue.pop().expect("peeked");
         sched.now = at;

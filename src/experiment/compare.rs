@@ -24,7 +24,9 @@ fn has_custom(p: &PhoneSystem) -> bool {
 /// scenario's own custom allocation or routing, if it has one, as `custom`.
 /// A preset keeps the scenario's `ports`, `overflow` and `dead_server_detect`.
 pub fn strategies(base: &Scenario, names: Option<&[String]>) -> Result<Vec<Strategy>, String> {
-    let Scenario::Voice(voice) = base;
+    let Scenario::Voice(voice) = base else {
+        return Err("integrations are strategies of voice_messaging scenarios; compare others with --set".into());
+    };
     let phone = &voice.phone_system;
     let default: Vec<String> = Integration::ALL
         .iter()
@@ -58,6 +60,26 @@ pub fn strategies(base: &Scenario, names: Option<&[String]>) -> Result<Vec<Strat
         return Err("no strategy to compare".into());
     }
     Ok(out)
+}
+
+/// Strategies from grid points (`--set KEY=V1,V2,...`), each named by its
+/// key=value pairs.
+pub fn from_points(axes: &[super::sweep::Axis], points: Vec<super::sweep::Point>) -> Vec<Strategy> {
+    points
+        .into_iter()
+        .map(|p| {
+            let name = axes.iter().zip(&p.values).map(|(a, v)| format!("{}={v}", a.key)).collect::<Vec<_>>().join(",");
+            Strategy { name, scenario: p.scenario }
+        })
+        .collect()
+}
+
+/// What a persistent_chat comparison compares by default: log backup intervals.
+pub fn default_chat_axes() -> Vec<super::sweep::Axis> {
+    vec![super::sweep::Axis {
+        key: "log_shipping.backup_interval".into(),
+        values: ["5m", "15m", "30m"].map(String::from).to_vec(),
+    }]
 }
 
 /// The outputs of every strategy, over the same replications.

@@ -17,8 +17,9 @@ pub mod sweep;
 
 use crate::engine::LimitError;
 use crate::engine::rng::replication_seed;
+use crate::model::chat;
 use crate::model::metrics::Metric;
-use crate::model::trace::Recorder;
+use crate::model::trace::Trace;
 use crate::model::voice::{self, RunOptions};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -90,10 +91,18 @@ pub enum RunError {
     Threads(usize, String),
     #[error("replication {replication}: cannot write its trace: {message}")]
     Trace { replication: u64, message: String },
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl RunError {
+    pub fn is_interrupt(&self) -> bool {
+        matches!(self, RunError::Interrupted | RunError::Limit { source: LimitError::Interrupted { .. }, .. })
+    }
 }
 
 /// Receives the trace of each traced replication, from any worker thread.
-pub type TraceSink<'a> = &'a (dyn Fn(u64, Recorder) -> Result<(), String> + Sync);
+pub type TraceSink<'a> = &'a (dyn Fn(u64, Trace) -> Result<(), String> + Sync);
 
 /// Calls after each replication (a progress bar).
 pub type Progress<'a> = &'a (dyn Fn() + Sync);
@@ -108,29 +117,46 @@ fn traced(choice: TraceChoice, index: u64) -> bool {
 
 /// Runs replication `index` of `spec`, handing its trace (if traced) to `sink`.
 pub fn run_one(spec: &RunSpec, index: u64, sink: TraceSink) -> Result<Replication, RunError> {
+    if crate::engine::stop_requested() {
+        return Err(RunError::Interrupted);
+    }
     let seed = replication_seed(spec.seed, index);
     let limit = |source| RunError::Limit { replication: index, source };
-    match &spec.scenario {
+    let trace_failed = |message| RunError::Trace { replication: index, message };
+    let traced = traced(spec.trace, index);
+    let values = match &spec.scenario {
         Scenario::Voice(scenario) => {
             let mut scenario = scenario.clone();
             scenario.seed = spec.seed;
-            let metrics = if traced(spec.trace, index) {
+            let metrics = if traced {
                 let (metrics, recorder) =
                     voice::simulate_traced(&scenario, index, spec.options, LOAD_BINS).map_err(limit)?;
-                sink(index, recorder).map_err(|message| RunError::Trace { replication: index, message })?;
+                sink(index, Trace::Voice(recorder)).map_err(trace_failed)?;
                 metrics
             } else {
                 voice::simulate(&scenario, index, spec.options).map_err(limit)?
             };
-            Ok(Replication { index, seed, values: metrics.iter().map(|(_, v)| v).collect() })
+            metrics.iter().map(|(_, v)| v).collect()
         }
-    }
+        Scenario::Chat(scenario) => {
+            let mut scenario = scenario.clone();
+            scenario.seed = spec.seed;
+            let (values, recorder) =
+                chat::simulate(&scenario, index, traced, spec.options.max_events).map_err(limit)?;
+            if let Some(recorder) = recorder {
+                sink(index, Trace::Chat(recorder)).map_err(trace_failed)?;
+            }
+            values
+        }
+    };
+    Ok(Replication { index, seed, values })
 }
 
 /// The metric names of a scenario's kind, in column order.
 pub fn metric_names(scenario: &Scenario) -> Vec<&'static str> {
     match scenario {
         Scenario::Voice(_) => Metric::ALL.iter().map(|m| m.name()).collect(),
+        Scenario::Chat(_) => chat::METRICS.to_vec(),
     }
 }
 
@@ -167,7 +193,7 @@ pub fn run(spec: &RunSpec, progress: Progress, sink: TraceSink) -> Result<RunOut
 }
 
 /// A sink for runs that trace nothing.
-pub fn no_traces(_: u64, _: Recorder) -> Result<(), String> {
+pub fn no_traces(_: u64, _: Trace) -> Result<(), String> {
     Ok(())
 }
 

@@ -140,3 +140,72 @@ impl Tracer for Recorder {
         }
     }
 }
+
+/// A status change in the form the report writes, for any kind of model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextStatus {
+    pub at: Time,
+    pub server: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub cause: &'static str,
+}
+
+/// An event in the form the report writes, for any kind of model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextEvent {
+    pub at: Time,
+    pub server: &'static str,
+    pub event: &'static str,
+    pub detail: String,
+}
+
+/// A finished trace of either kind of scenario.
+#[derive(Debug)]
+pub enum Trace {
+    Voice(Recorder),
+    Chat(super::chat::ChatRecorder),
+}
+
+impl Trace {
+    pub fn statuses(&self) -> Vec<TextStatus> {
+        match self {
+            Trace::Voice(r) => r
+                .statuses
+                .iter()
+                .map(|s| TextStatus {
+                    at: s.at,
+                    server: super::voice::server_name(s.server),
+                    from: s.from.as_str(),
+                    to: s.to.as_str(),
+                    cause: s.cause,
+                })
+                .collect(),
+            Trace::Chat(c) => c.statuses.clone(),
+        }
+    }
+
+    pub fn events(&self) -> Vec<TextEvent> {
+        match self {
+            Trace::Voice(r) => r
+                .events
+                .iter()
+                .map(|e| TextEvent {
+                    at: e.at,
+                    server: e.server.map(super::voice::server_name).unwrap_or("cluster"),
+                    event: e.event,
+                    detail: e.detail.clone(),
+                })
+                .collect(),
+            Trace::Chat(c) => c.events.clone(),
+        }
+    }
+
+    /// The load time series (bin width and bins), for the voice model.
+    pub fn load(&self) -> Option<(Time, &[LoadBin])> {
+        match self {
+            Trace::Voice(r) => Some((r.bin_width(), &r.load)),
+            Trace::Chat(_) => None,
+        }
+    }
+}

@@ -7,8 +7,9 @@ use crate::experiment::{RunOutput, summarize};
 use anyhow::Result;
 use std::path::Path;
 
-/// The metrics the tables print by default: what the users' questions are about.
-pub const HEADLINE: [&str; 9] = [
+/// The metrics the tables print by default: what the users' questions are
+/// about (voice, then chat; each table keeps those its run has).
+pub const HEADLINE: [&str; 15] = [
     "blocking_probability",
     "calls_blocked",
     "calls_dropped",
@@ -18,6 +19,12 @@ pub const HEADLINE: [&str; 9] = [
     "split_brain_s",
     "availability",
     "service_availability",
+    "posts_lost",
+    "rpo_s",
+    "outage_s",
+    "unmirrored_s",
+    "compliance_records_lost",
+    "posts_refused",
 ];
 
 /// `comparison.csv`: `strategy,metric,mean,ci95,diff,diff_ci95`.
@@ -86,29 +93,56 @@ fn table(header: Vec<String>, rows: Vec<Vec<String>>) -> String {
 /// first strategy (mean ± its paired ci95).
 pub fn comparison_table(comparison: &Comparison, metrics: &[&str]) -> String {
     let n = comparison.outputs[0].replications.len();
-    let mut header = vec!["metric".to_string()];
-    for (i, s) in comparison.strategies.iter().enumerate() {
-        header.push(s.clone());
-        if i > 0 {
-            header.push(format!("{s} − {}", comparison.strategies[0]));
-        }
-    }
+    let (note, labels) = short_labels(&comparison.strategies);
     let rows = comparison.rows();
-    let table_rows = metrics
+    let find = |s: &String, metric: &str| rows.iter().find(|r| &r.strategy == s && r.metric == metric).expect("metric");
+    let mut header = vec!["metric".to_string()];
+    header.extend(labels.iter().cloned());
+    let means = metrics
         .iter()
         .map(|metric| {
             let mut cells = vec![metric.to_string()];
-            for (i, s) in comparison.strategies.iter().enumerate() {
-                let row = rows.iter().find(|r| &r.strategy == s && r.metric == *metric).expect("metric");
-                cells.push(cell(row.stat.mean, row.stat.ci95, n));
-                if i > 0 {
-                    cells.push(cell(row.diff.mean, row.diff.ci95, n));
-                }
-            }
+            cells.extend(comparison.strategies.iter().map(|s| {
+                let row = find(s, metric);
+                cell(row.stat.mean, row.stat.ci95, n)
+            }));
             cells
         })
         .collect();
-    table(header, table_rows)
+    let mut out = note;
+    out.push_str(&table(header, means));
+    if comparison.strategies.len() > 1 {
+        out.push_str(&format!("\npaired difference from {} (same calls and faults):\n", labels[0]));
+        let mut header = vec!["metric".to_string()];
+        header.extend(labels[1..].iter().map(|l| format!("{l} − {}", labels[0])));
+        let diffs = metrics
+            .iter()
+            .map(|metric| {
+                let mut cells = vec![metric.to_string()];
+                cells.extend(comparison.strategies[1..].iter().map(|s| {
+                    let row = find(s, metric);
+                    cell(row.diff.mean, row.diff.ci95, n)
+                }));
+                cells
+            })
+            .collect();
+        out.push_str(&table(header, diffs));
+    }
+    out
+}
+
+/// Strategies named `key=value` for one shared key are labelled by their
+/// value alone, with a note naming the key.
+fn short_labels(names: &[String]) -> (String, Vec<String>) {
+    let split: Vec<Option<(&str, &str)>> =
+        names.iter().map(|n| n.split_once('=').filter(|(_, v)| !v.contains('='))).collect();
+    if let Some(Some((key, _))) = split.first()
+        && split.iter().all(|s| s.is_some_and(|(k, _)| k == *key))
+    {
+        let values: Vec<String> = split.iter().map(|s| s.expect("checked").1.to_string()).collect();
+        return (format!("strategies: {key} = {}\n", values.join(", ")), values);
+    }
+    (String::new(), names.to_vec())
 }
 
 /// Grid-point rows, metric columns.

@@ -6,13 +6,10 @@ use crate::experiment::{Replication, RunOutput};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
-/// A problem with the shards given to `merge` (the user's, exit status 2).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct MergeInvalid(pub String);
+use super::InputError;
 
 fn invalid(message: String) -> anyhow::Error {
-    MergeInvalid(message).into()
+    InputError(message).into()
 }
 
 /// A shard folder and what it says about itself.

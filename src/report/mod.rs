@@ -14,6 +14,12 @@ use anyhow::{Context, Result};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::path::Path;
 
+/// A problem with what the user gave (a folder, shards), not with the
+/// machine: the command line reports it with exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
 /// A time in seconds, exactly: `3600`, `12.5`, `0.000001`.
 pub fn fmt_secs(t: Time) -> String {
     let whole = t / SECOND;

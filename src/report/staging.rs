@@ -6,7 +6,8 @@
 //! results untouched (and its staging folder is removed on drop). A folder that
 //! exists but was not written by clustersim is never replaced.
 
-use anyhow::{Context, Result, bail};
+use super::InputError;
+use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
 /// Marks a folder as clustersim's, so that it may be replaced.
@@ -33,13 +34,18 @@ impl Staging {
             let ours = target.join(MARKER).exists();
             let empty = target.read_dir().map(|mut d| d.next().is_none()).unwrap_or(false);
             if !target.is_dir() {
-                bail!("{} exists and is not a folder; choose another --out", target.display());
+                return Err(InputError(format!(
+                    "{} exists and is not a folder; choose another --out",
+                    target.display()
+                ))
+                .into());
             }
             if !ours && !empty {
-                bail!(
+                return Err(InputError(format!(
                     "{} exists and was not written by clustersim; choose another --out (it would be replaced)",
                     target.display()
-                );
+                ))
+                .into());
             }
         }
         if let Some(parent) = target.parent() {

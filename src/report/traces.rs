@@ -4,8 +4,7 @@
 //! and the spools are joined in replication order at the end.
 
 use super::fmt_secs;
-use crate::model::trace::Recorder;
-use crate::model::voice::server_name;
+use crate::model::trace::Trace;
 use anyhow::{Context, Result};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -37,11 +36,11 @@ impl Spool {
     }
 
     /// Writes replication `index`'s trace to its spool files.
-    pub fn write(&self, index: u64, trace: Recorder) -> Result<(), String> {
+    pub fn write(&self, index: u64, trace: Trace) -> Result<(), String> {
         self.write_files(index, &trace).map_err(|e| format!("{e:#}"))
     }
 
-    fn write_files(&self, index: u64, trace: &Recorder) -> Result<()> {
+    fn write_files(&self, index: u64, trace: &Trace) -> Result<()> {
         let no_header = |suffix: &str| -> Result<csv::Writer<File>> {
             let path = spool_path(&self.dir, index, suffix);
             let file = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
@@ -49,26 +48,19 @@ impl Spool {
         };
         let rep = index.to_string();
         let mut status = no_header("status")?;
-        for row in &trace.statuses {
-            status.write_record([
-                rep.as_str(),
-                &fmt_secs(row.at),
-                server_name(row.server),
-                row.from.as_str(),
-                row.to.as_str(),
-                row.cause,
-            ])?;
+        for row in trace.statuses() {
+            status.write_record([rep.as_str(), &fmt_secs(row.at), row.server, row.from, row.to, row.cause])?;
         }
         status.flush()?;
         let mut events = no_header("events")?;
-        for row in &trace.events {
-            let server = row.server.map(server_name).unwrap_or("cluster");
-            events.write_record([rep.as_str(), &fmt_secs(row.at), server, row.event, &row.detail])?;
+        for row in trace.events() {
+            events.write_record([rep.as_str(), &fmt_secs(row.at), row.server, row.event, &row.detail])?;
         }
         events.flush()?;
         let mut load = no_header("load")?;
-        let width = fmt_secs(trace.bin_width());
-        for bin in &trace.load {
+        let (width, bins) = trace.load().unwrap_or((0, &[]));
+        let width = fmt_secs(width);
+        for bin in bins {
             load.write_record([
                 rep.clone(),
                 fmt_secs(bin.start),

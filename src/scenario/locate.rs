@@ -22,6 +22,8 @@ enum Frame {
 struct Walker {
     stack: Vec<Frame>,
     positions: BTreeMap<String, Position>,
+    /// Keys that appear a second time in their mapping, in document order.
+    duplicates: Vec<(String, Position)>,
 }
 
 fn join(parent: &str, key: &str) -> String {
@@ -44,7 +46,11 @@ impl Walker {
                 Some(k) => Some(join(path, &k)),
                 None => {
                     let k = scalar_key.unwrap_or("?").to_string();
-                    self.positions.entry(join(path, &k)).or_insert(position);
+                    let full = join(path, &k);
+                    if self.positions.contains_key(&full) {
+                        self.duplicates.push((full.clone(), position));
+                    }
+                    self.positions.entry(full).or_insert(position);
                     // A block mapping's start mark lies after its first key: let
                     // the mapping itself point at that key instead.
                     if let Some(own) = self.positions.get_mut(path.as_str()) {
@@ -85,12 +91,21 @@ impl MarkedEventReceiver for Walker {
 
 /// Positions of the keys of `text`, by key path. Empty when the text does not parse.
 pub fn key_positions(text: &str) -> BTreeMap<String, Position> {
+    walk(text).positions
+}
+
+/// The first key that appears twice in one mapping, and where it appears again.
+pub fn first_duplicate(text: &str) -> Option<(String, Position)> {
+    walk(text).duplicates.into_iter().next()
+}
+
+fn walk(text: &str) -> Walker {
     let mut walker = Walker::default();
     let mut parser = Parser::new_from_str(text);
     if parser.load(&mut walker, false).is_err() {
-        return BTreeMap::new();
+        return Walker::default();
     }
-    walker.positions
+    walker
 }
 
 /// The position of `path`, or of its nearest ancestor that appears in the text.

@@ -5,11 +5,14 @@
 //! problem becomes a [`ScenarioError`] that names the file, the line and column,
 //! and the key path, in one sentence.
 
+pub mod chat;
 pub mod duration;
 mod link;
+mod lint;
 mod locate;
 pub mod voice;
 
+pub use chat::ChatScenario;
 pub use duration::Duration;
 pub use voice::*;
 
@@ -62,14 +65,122 @@ impl Invalid {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scenario {
     Voice(VoiceScenario),
+    Chat(ChatScenario),
 }
 
 impl Scenario {
     pub fn name(&self) -> &str {
+        let name = match self {
+            Scenario::Voice(s) => &s.name,
+            Scenario::Chat(s) => &s.name,
+        };
+        name.as_deref().unwrap_or("scenario")
+    }
+
+    /// The scenario's own master seed and replications.
+    pub fn seed_and_replications(&self) -> (u64, u64) {
         match self {
-            Scenario::Voice(s) => s.name.as_deref().unwrap_or("scenario"),
+            Scenario::Voice(s) => (s.seed, s.replications as u64),
+            Scenario::Chat(s) => (s.seed, s.replications as u64),
         }
     }
+
+    /// The horizon and the warm-up.
+    pub fn duration_and_warmup(&self) -> (Duration, Duration) {
+        match self {
+            Scenario::Voice(s) => (s.duration, s.warmup),
+            Scenario::Chat(s) => (s.duration, Duration::ZERO),
+        }
+    }
+
+    /// What one replication expects to simulate (calls or posts): the run's
+    /// work, for refusing runs that could not finish.
+    pub fn expected_work(&self) -> f64 {
+        match self {
+            Scenario::Voice(s) => s.expected_calls(),
+            Scenario::Chat(s) => s.expected_posts(),
+        }
+    }
+
+    /// The scenario as JSON (to tell whether shards belong to one run).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Scenario::Voice(s) => serde_json::to_value(s),
+            Scenario::Chat(s) => serde_json::to_value(s),
+        }
+        .unwrap_or_default()
+    }
+}
+
+/// What parsing needs from each kind of scenario.
+trait Kind: serde::de::DeserializeOwned {
+    fn validate(&self) -> Result<(), Invalid>;
+    fn name_mut(&mut self) -> &mut Option<String>;
+    fn wrap(self) -> Scenario;
+}
+
+impl Kind for VoiceScenario {
+    fn validate(&self) -> Result<(), Invalid> {
+        VoiceScenario::validate(self)
+    }
+    fn name_mut(&mut self) -> &mut Option<String> {
+        &mut self.name
+    }
+    fn wrap(self) -> Scenario {
+        Scenario::Voice(self)
+    }
+}
+
+impl Kind for ChatScenario {
+    fn validate(&self) -> Result<(), Invalid> {
+        ChatScenario::validate(self)
+    }
+    fn name_mut(&mut self) -> &mut Option<String> {
+        &mut self.name
+    }
+    fn wrap(self) -> Scenario {
+        Scenario::Chat(self)
+    }
+}
+
+/// Validates a deserialised scenario and gives it its name.
+fn finish<S: Kind>(
+    mut scenario: S,
+    stem: &str,
+    located: impl Fn(Invalid) -> ScenarioError,
+) -> Result<Scenario, ScenarioError> {
+    scenario.validate().map_err(&located)?;
+    let name = scenario.name_mut().clone().unwrap_or_else(|| sanitize_name(stem));
+    check_name(&name).map_err(&located)?;
+    *scenario.name_mut() = Some(name);
+    Ok(scenario.wrap())
+}
+
+/// The warnings of a valid scenario, located in its text.
+pub fn warnings(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioError> {
+    let Scenario::Voice(voice) = scenario else { return vec![] };
+    let positions = locate::key_positions(text);
+    lint::lints(voice)
+        .into_iter()
+        .map(|w| {
+            let position = locate::locate(&positions, &w.key);
+            ScenarioError {
+                file: file.to_string(),
+                line: position.map(|p| p.0),
+                column: position.map(|p| p.1),
+                key: Some(w.key),
+                message: w.message,
+            }
+        })
+        .collect()
+}
+
+/// Reads and validates the scenario at `path`, with its warnings.
+pub fn load_with_warnings(path: &Path) -> Result<(Scenario, Vec<ScenarioError>), ScenarioError> {
+    let scenario = load(path)?;
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let warnings = warnings(&path.display().to_string(), &text, &scenario);
+    Ok((scenario, warnings))
 }
 
 /// Reads and validates the scenario at `path`.
@@ -104,7 +215,7 @@ pub fn parse_str(file: &str, stem: &str, text: &str) -> Result<Scenario, Scenari
     if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
         return Err(ScenarioError::whole_file(file, "is empty; a scenario needs at least `duration`"));
     }
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| from_serde(file, &e))?;
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| located_serde(file, text, &e))?;
     let kind = match &value {
         serde_yaml::Value::Mapping(map) => map.get("kind").cloned(),
         _ => {
@@ -122,14 +233,13 @@ pub fn parse_str(file: &str, stem: &str, text: &str) -> Result<Scenario, Scenari
             message: invalid.message,
         }
     };
+    let parse_error = |e: serde_yaml::Error| located_serde(file, text, &e);
     match kind.as_ref().map(|k| k.as_str()) {
         None | Some(Some("voice_messaging")) => {
-            let mut scenario: VoiceScenario = serde_yaml::from_str(text).map_err(|e| from_serde(file, &e))?;
-            scenario.validate().map_err(located)?;
-            let name = scenario.name.clone().unwrap_or_else(|| sanitize_name(stem));
-            check_name(&name).map_err(located)?;
-            scenario.name = Some(name);
-            Ok(Scenario::Voice(scenario))
+            finish(serde_yaml::from_str::<VoiceScenario>(text).map_err(parse_error)?, stem, located)
+        }
+        Some(Some("persistent_chat")) => {
+            finish(serde_yaml::from_str::<ChatScenario>(text).map_err(parse_error)?, stem, located)
         }
         _ => Err(located(Invalid::new("kind", "must be voice_messaging or persistent_chat"))),
     }
@@ -188,19 +298,14 @@ pub fn parse_with_overrides(
             message: invalid.message,
         }
     };
+    let unlocated = |e: serde_yaml::Error| {
+        let mut error = from_serde(&label, &e);
+        (error.line, error.column) = (None, None);
+        error
+    };
     match base {
-        Scenario::Voice(_) => {
-            let mut scenario: VoiceScenario = serde_yaml::from_value(value).map_err(|e| {
-                let mut error = from_serde(&label, &e);
-                (error.line, error.column) = (None, None);
-                error
-            })?;
-            scenario.validate().map_err(located)?;
-            let name = scenario.name.clone().unwrap_or_else(|| sanitize_name(stem));
-            check_name(&name).map_err(located)?;
-            scenario.name = Some(name);
-            Ok(Scenario::Voice(scenario))
-        }
+        Scenario::Voice(_) => finish(serde_yaml::from_value::<VoiceScenario>(value).map_err(unlocated)?, stem, located),
+        Scenario::Chat(_) => finish(serde_yaml::from_value::<ChatScenario>(value).map_err(unlocated)?, stem, located),
     }
 }
 
@@ -285,6 +390,19 @@ fn check_name(name: &str) -> Result<(), Invalid> {
             "must be 1 to 100 letters, digits, `-`, `_` or `.`, not starting with `.` (it names the results folder)",
         ))
     }
+}
+
+/// [`from_serde`], and for a duplicate key (which serde_yaml places at the
+/// start of its mapping) the position of the key's second appearance.
+fn located_serde(file: &str, text: &str, e: &serde_yaml::Error) -> ScenarioError {
+    let mut error = from_serde(file, e);
+    if e.to_string().contains("duplicate entry with key")
+        && let Some((key, (line, column))) = locate::first_duplicate(text)
+    {
+        (error.line, error.column, error.key) = (Some(line), Some(column), Some(key));
+        error.message = "appears twice in the same mapping".into();
+    }
+    error
 }
 
 /// Turns a serde_yaml error into one located sentence: the path serde_yaml puts
@@ -415,13 +533,14 @@ mod tests {
     fn overrides_set_nested_keys_and_are_validated() {
         let text = "duration: 2h\nfailures:\n  - {at: 1h, crash: publisher, for: 10m}\n";
         let set = |key: &str, value: &str| Override { key: key.into(), value: value.into() };
-        let Scenario::Voice(s) = parse_with_overrides(
+        let Ok(Scenario::Voice(s)) = parse_with_overrides(
             "s.yaml",
             "s",
             text,
             &[set("cluster.keepalive.timeout", "30s"), set("failures.0.for", "5m"), set("phone_system.ports", "8")],
-        )
-        .unwrap();
+        ) else {
+            panic!("overrides")
+        };
         assert_eq!(s.cluster.keepalive.timeout, Duration::from_secs(30));
         assert_eq!(s.failures[0].for_, Some(Duration::from_mins(5)));
         assert_eq!(s.phone_system.ports, 8);
@@ -444,7 +563,7 @@ mod tests {
     fn names_stay_one_path_segment() {
         let e = err("name: ../../etc\nduration: 1h\n");
         assert_eq!(e.key.as_deref(), Some("name"));
-        let Scenario::Voice(s) = parse_str("a b.yaml", "a b", "duration: 1h\n").unwrap();
+        let Ok(Scenario::Voice(s)) = parse_str("a b.yaml", "a b", "duration: 1h\n") else { panic!("parse") };
         assert_eq!(s.name.as_deref(), Some("a-b"));
     }
 }

@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 pub const MAX_HORIZON: Time = 36_525 * DAY;
 /// Most calls one replication may expect (calls per hour × peak profile × hours).
 pub const MAX_EXPECTED_CALLS: f64 = 1e9;
+/// Most calls one invocation may expect over all its replications (and
+/// strategies or grid points): past it a run would take hours; shards split it.
+pub const MAX_CALLS_PER_RUN: f64 = 1e11;
 /// Most faults one random-failure process may expect in one replication.
 pub const MAX_EXPECTED_FAULTS: f64 = 1e7;
 /// Most occurrences of one repeating timeline entry.
@@ -530,6 +533,14 @@ fn check_positive(d: Duration, key: &str) -> Result<(), Invalid> {
 }
 
 impl VoiceScenario {
+    /// The calls one replication expects, at the peak rate throughout (an
+    /// upper bound used to refuse runs that could not finish).
+    pub fn expected_calls(&self) -> f64 {
+        let t = &self.traffic;
+        let peak = t.hourly_profile.as_ref().map_or(1.0, |p| p.iter().cloned().fold(0.0, f64::max));
+        t.calls_per_hour * peak * (self.duration.as_us() as f64 / HOUR as f64)
+    }
+
     /// Checks the relations and bounds serde cannot. The first problem found is
     /// returned, named by its key path.
     pub fn validate(&self) -> Result<(), Invalid> {
@@ -636,7 +647,6 @@ impl VoiceScenario {
             "traffic.calls_per_hour",
             format!("must be a finite number of 0 or more, not {}", t.calls_per_hour),
         )?;
-        let mut peak = 1.0f64;
         if let Some(profile) = &t.hourly_profile {
             check(
                 profile.len() == 24,
@@ -650,9 +660,8 @@ impl VoiceScenario {
                     format!("must be a multiplier between 0 and 1000, not {v}"),
                 )?;
             }
-            peak = profile.iter().cloned().fold(0.0, f64::max);
         }
-        let expected_calls = t.calls_per_hour * peak * (self.duration.as_us() as f64 / HOUR as f64);
+        let expected_calls = self.expected_calls();
         check(
             expected_calls <= MAX_EXPECTED_CALLS,
             "traffic.calls_per_hour",

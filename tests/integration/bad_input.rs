@@ -36,6 +36,14 @@ fn yaml_syntax_errors_are_located() {
 }
 
 #[test]
+fn duplicate_keys_point_at_the_second_one() {
+    let err =
+        rejected_at("duration: 1h\ntraffic: {calls_per_hour: 3}\ntraffic: {calls_per_hour: 4}\n", "3:1", "traffic");
+    assert!(err.contains("twice"), "{err}");
+    rejected_at("duration: 1h\ncluster:\n  takeover: 5s\n  takeover: 6s\n", "4:3", "cluster.takeover");
+}
+
+#[test]
 fn wrong_types_name_the_key() {
     rejected_at("duration: 1h\ntraffic:\n  calls_per_hour: lots\n", "3:19", "traffic.calls_per_hour");
 }

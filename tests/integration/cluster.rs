@@ -119,6 +119,7 @@ fn r4_a_secondary_that_loses_its_primary_promotes_itself_in_the_seeds_steps() {
             "keepalive_lost",
             "ping_check_passed",
             "status_change_started",
+            "status_set",
             "critical_services_started",
             "data_connector_switched",
             "status_change_completed"
@@ -188,6 +189,7 @@ fn r7_a_critical_service_stop_on_the_primary_publisher_hands_primary_over() {
             "critical_service_failure_detected",
             "status_change_notified",
             "status_change_started",
+            "status_set",
             "service_started"
         ]
     );
@@ -195,6 +197,7 @@ fn r7_a_critical_service_stop_on_the_primary_publisher_hands_primary_over() {
         event_names(&r, "subscriber"),
         [
             "status_change_started",
+            "status_set",
             "critical_services_started",
             "data_connector_switched",
             "replication_continued",
@@ -277,13 +280,14 @@ fn r8_a_manual_change_swaps_roles_and_leaves_calls_alone() {
             "admin_make_primary",
             "status_change_notified",
             "status_change_started",
+            "status_set",
             "critical_services_started",
             "data_connector_switched",
             "replication_continued",
             "status_change_completed"
         ]
     );
-    assert_eq!(event_names(&r, "publisher"), ["status_change_started"]);
+    assert_eq!(event_names(&r, "publisher"), ["status_change_started", "status_set"]);
 }
 
 #[test]

@@ -12,6 +12,7 @@ use std::process::{Command, Output};
 pub fn voice(yaml: &str) -> VoiceScenario {
     match parse_str("test.yaml", "test", yaml) {
         Ok(Scenario::Voice(v)) => v,
+        Ok(other) => panic!("not a voice scenario: {other:?}"),
         Err(e) => panic!("test scenario is invalid: {e}"),
     }
 }

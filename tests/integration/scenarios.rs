@@ -9,6 +9,7 @@ use std::path::Path;
 fn bundled(name: &str) -> clustersim::scenario::VoiceScenario {
     match load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name)) {
         Ok(Scenario::Voice(v)) => v,
+        Ok(other) => panic!("{name} is not a voice scenario: {other:?}"),
         Err(e) => panic!("{e}"),
     }
 }
@@ -26,15 +27,19 @@ fn every_bundled_scenario_is_valid_and_runs_cleanly() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
-            let s = match load(&path) {
-                Ok(Scenario::Voice(v)) => v,
-                Err(e) => panic!("{e}"),
-            };
             let text = std::fs::read_to_string(&path).unwrap();
             assert!(text.starts_with('#'), "{} needs a comment saying what it shows", path.display());
-            let mut short = s.clone();
-            short.duration = short.duration.min(clustersim::scenario::Duration::from_secs(48 * 3600));
-            run(&short, 1);
+            match load(&path) {
+                Ok(Scenario::Voice(s)) => {
+                    let mut short = s.clone();
+                    short.duration = short.duration.min(clustersim::scenario::Duration::from_secs(48 * 3600));
+                    run(&short, 1);
+                }
+                Ok(Scenario::Chat(c)) => {
+                    clustersim::model::chat::simulate(&c, 0, true, u64::MAX).unwrap();
+                }
+                Err(e) => panic!("{e}"),
+            }
             count += 1;
         }
     }

@@ -271,12 +271,14 @@ impl<T: Tracer> Voice<T> {
                 if status != Status::Secondary || self.servers[s].takeover_pending.is_some() {
                     return self.refuse(s, action.as_str(), now);
                 }
+                self.trace.event(now, Some(s), "admin_deactivate", || "administrator deactivates the server".into());
                 self.set_status(s, Status::Deactivated, "admin_deactivate", now);
             }
             AdminAction::Activate => {
                 if status != Status::Deactivated {
                     return self.refuse(s, action.as_str(), now);
                 }
+                self.trace.event(now, Some(s), "admin_activate", || "administrator activates the server".into());
                 self.set_status(s, Status::Starting, "admin_activate", now);
                 self.start_timer(sched, TimerKind::Starting, s, self.cfg.starting);
             }
@@ -291,6 +293,7 @@ impl<T: Tracer> Voice<T> {
             return self.refuse(s, "replicate", now);
         }
         self.servers[s].resume = status;
+        self.trace.event(now, Some(s), "admin_replicate", || "administrator starts replicating data".into());
         self.set_status(s, Status::ReplicatingData, "admin_replicate", now);
         self.start_timer(sched, TimerKind::Replicating, s, self.cfg.replicating);
     }

@@ -199,6 +199,7 @@ impl<T: Tracer> Voice<T> {
             TakeoverCause::KeepaliveLost => "keepalive_lost",
             TakeoverCause::Manual => "manual_change",
         };
+        self.trace.event(now, Some(s), "status_set", || "step 4: sets its own status to primary".into());
         self.set_status(s, Status::Primary, reason, now);
         if cause == TakeoverCause::KeepaliveLost && self.measured(now) {
             self.tally.failovers += 1;
@@ -286,7 +287,9 @@ impl<T: Tracer> Voice<T> {
             });
             return;
         }
+        self.trace.event(now, Some(from), "status_set", || "step 4: sets its own status to secondary".into());
         self.set_status(from, Status::Secondary, cause, now);
+        self.trace.event(now, Some(to), "status_set", || "step 5: sets its own status to primary".into());
         self.set_status(to, Status::Primary, cause, now);
         if automatic && self.measured(now) {
             self.tally.failovers += 1;
@@ -365,6 +368,7 @@ impl<T: Tracer> Voice<T> {
                 // no keepalive arrived yet (a short `starting`).
                 self.hear_peer_now(s, now);
             }
+            self.trace.event(now, Some(s), "startup_completed", || format!("joins {} as secondary", server_name(p)));
             self.set_status(s, Status::Secondary, "started", now);
             let reclaim = s == PUBLISHER
                 && reachable
@@ -379,6 +383,7 @@ impl<T: Tracer> Voice<T> {
                 self.start_switchover(s, "publisher_reclaims_primary", false, sched);
             }
         } else {
+            self.trace.event(now, Some(s), "startup_completed", || "no reachable primary: becomes primary".into());
             self.set_status(s, Status::Primary, "started_without_primary", now);
             if self.measured(now) {
                 self.tally.failovers += 1;
@@ -396,6 +401,7 @@ impl<T: Tracer> Voice<T> {
             TimerKind::Replicating => {
                 if self.servers[s].status == Status::ReplicatingData {
                     let back = self.servers[s].resume;
+                    self.trace.event(now, Some(s), "replication_completed", || format!("back to {}", back.as_str()));
                     self.set_status(s, back, "replication_completed", now);
                 }
             }

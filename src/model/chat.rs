@@ -1,0 +1,417 @@
+//! Persistent Chat with manual failover (SPEC §2, rules C1–C5), on the same
+//! engine as the voice cluster.
+//!
+//! ```text
+//!  primary DC:  mgc (+ mirror) ──log backup every b──▶ share ──copy every c──▶ backup DC: mgc (restoring)
+//!               mgccomp ──adapter every a──▶ (processed)           restore every r ──┘
+//!  datacenter_down ▶ decide ▶ remove log shipping ▶ copy ▶ apply each ▶ with recovery
+//!                  ▶ FailedOver ▶ active servers (service back) ▶ install mirror
+//! ```
+//! Log backups, copies and restores move whole batches in order, so three
+//! counters (posts since the last backup, backups not yet copied, backups not
+//! yet restored) describe the log-shipping chain exactly.
+
+use super::trace::{TextEvent, TextStatus};
+use crate::engine::rng::{self, StreamRng};
+use crate::engine::{self, LimitError, Limits, Model, Scheduler, Time, from_secs, to_secs};
+use crate::scenario::ChatScenario;
+use crate::scenario::chat::Step;
+use rand::RngExt;
+use rand_distr::Exp1;
+
+/// The metrics of a persistent_chat run, in column order.
+pub const METRICS: [&str; 10] = [
+    "posts",
+    "posts_refused",
+    "posts_lost",
+    "outage_s",
+    "unmirrored_s",
+    "compliance_records_lost",
+    "availability",
+    "rpo_s",
+    "backups_applied",
+    "posts_in_uncopied_backups",
+];
+
+/// What a traced chat replication records.
+#[derive(Debug, Default)]
+pub struct ChatRecorder {
+    pub statuses: Vec<TextStatus>,
+    pub events: Vec<TextEvent>,
+}
+
+const PRIMARY_DB: &str = "mgc_primary";
+const BACKUP_DB: &str = "mgc_backup";
+
+/// Random streams: posts and runbook step durations apart (R21 in spirit).
+mod streams {
+    pub const POSTS: u64 = 0;
+    pub const RUNBOOK: u64 = 1;
+}
+
+/// The periodic jobs, in the order they run when due at the same instant: a
+/// backup is copied by a copy due with it, and restored by a restore due with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Job {
+    Backup,
+    Copy,
+    Restore,
+    Adapter,
+}
+
+const JOBS: [Job; 4] = [Job::Backup, Job::Copy, Job::Restore, Job::Adapter];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ev {
+    Post,
+    /// Every job due now, in [`JOBS`] order.
+    Jobs,
+    DataCentreDown,
+    /// Runbook step `i` (in [`RUNBOOK`] order) has finished.
+    StepDone(u8),
+}
+
+/// The runbook's steps: key, event name, what the seed has the administrator do.
+const RUNBOOK: [(&str, &str, &str); 8] = [
+    ("decide", "runbook_decided", "an administrator decides to fail over to the backup data centre"),
+    (
+        "remove_log_shipping",
+        "runbook_log_shipping_removed",
+        "step 1: exec sp_delete_log_shipping_secondary_database mgc",
+    ),
+    ("copy_backups", "runbook_backups_copied", "step 2: copy the backup files not yet copied"),
+    ("apply_per_backup", "runbook_backups_applied", "step 3: apply the unapplied transaction log backups in order"),
+    ("bring_online", "runbook_database_online", "step 4: restore database mgc with recovery"),
+    (
+        "set_pool_state",
+        "runbook_pool_failed_over",
+        "step 5: Set-CsPersistentChatState -Identity \"service:atl-cs-001.litwareinc.com\" -PoolState FailedOver",
+    ),
+    ("set_active_servers", "runbook_active_servers_set", "step 7: Set-CsPersistentChatActiveServer"),
+    ("install_mirror", "runbook_mirror_installed", "step 6: Install-CsMirrorDatabase"),
+];
+
+/// Backups (and the posts in them) at one stage of the log-shipping chain.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Batch {
+    backups: u64,
+    posts: u64,
+}
+
+impl Batch {
+    fn take(&mut self) -> Batch {
+        std::mem::take(self)
+    }
+    fn add(&mut self, other: Batch) {
+        self.backups += other.backups;
+        self.posts += other.posts;
+    }
+}
+
+struct Chat {
+    horizon: Time,
+    post_mean_us: f64,
+    intervals: [Time; 4],
+    share_survives: bool,
+    /// Drawn step durations, in RUNBOOK order (apply is per backup).
+    steps: [Time; 8],
+    rng: StreamRng,
+    /// When each job is next due (`None`: it has stopped).
+    next_due: [Option<Time>; 4],
+    // State.
+    primary_up: bool,
+    service_up: bool,
+    shipping: bool,
+    since_backup: u64,
+    last_backup_at: Time,
+    last_copied_backup_at: Time,
+    uncopied: Batch,
+    unrestored: Batch,
+    since_adapter: u64,
+    failed_at: Option<Time>,
+    back_at: Option<Time>,
+    mirrored_at: Option<Time>,
+    // Tallies.
+    posts: u64,
+    refused: u64,
+    lost: u64,
+    compliance_lost: u64,
+    rpo: Time,
+    applied: u64,
+    uncopied_posts_at_failure: u64,
+    trace: Option<ChatRecorder>,
+}
+
+fn draw(step: Step, rng: &mut StreamRng) -> Time {
+    let (lo, hi) = (step.min.as_us(), step.max.as_us());
+    if lo == hi { lo } else { rng.random_range(lo..=hi) }
+}
+
+impl Chat {
+    fn new(s: &ChatScenario, replication: u64, traced: bool) -> Chat {
+        let seed = rng::replication_seed(s.seed, replication);
+        let mut runbook_rng = rng::stream(seed, streams::RUNBOOK);
+        let steps = s.runbook.steps().map(|(_, step)| draw(step, &mut runbook_rng));
+        let ls = &s.log_shipping;
+        Chat {
+            horizon: s.duration.as_us(),
+            post_mean_us: if s.chat.posts_per_hour > 0.0 { 3.6e9 / s.chat.posts_per_hour } else { 0.0 },
+            intervals: [ls.backup_interval, ls.copy_interval, ls.restore_interval, s.compliance.adapter_interval]
+                .map(|d| d.as_us()),
+            share_survives: s.backup_share_survives,
+            steps,
+            rng: rng::stream(seed, streams::POSTS),
+            next_due: [None; 4],
+            primary_up: true,
+            service_up: true,
+            shipping: true,
+            since_backup: 0,
+            last_backup_at: 0,
+            last_copied_backup_at: 0,
+            uncopied: Batch::default(),
+            unrestored: Batch::default(),
+            since_adapter: 0,
+            failed_at: None,
+            back_at: None,
+            mirrored_at: None,
+            posts: 0,
+            refused: 0,
+            lost: 0,
+            compliance_lost: 0,
+            rpo: 0,
+            applied: 0,
+            uncopied_posts_at_failure: 0,
+            trace: traced.then(ChatRecorder::default),
+        }
+    }
+
+    fn start(&mut self, s: &ChatScenario, sched: &mut Scheduler<Ev>) {
+        self.event(0, PRIMARY_DB, "initial_status", || "online_mirrored".into());
+        self.event(0, BACKUP_DB, "initial_status", || "log_shipping".into());
+        self.schedule_post(sched);
+        self.next_due = self.intervals.map(|i| Some(i).filter(|t| *t < self.horizon));
+        self.schedule_jobs(sched);
+        for f in &s.failures {
+            // After any job due at the same instant.
+            sched.schedule_late(f.at.as_us(), Ev::DataCentreDown);
+        }
+    }
+
+    fn event(&mut self, at: Time, server: &'static str, event: &'static str, detail: impl FnOnce() -> String) {
+        if let Some(t) = &mut self.trace {
+            t.events.push(TextEvent { at, server, event, detail: detail() });
+        }
+    }
+
+    fn status(&mut self, at: Time, server: &'static str, from: &'static str, to: &'static str, cause: &'static str) {
+        if let Some(t) = &mut self.trace {
+            t.statuses.push(TextStatus { at, server, from, to, cause });
+        }
+    }
+
+    /// C1: the next post of the Poisson stream.
+    fn schedule_post(&mut self, sched: &mut Scheduler<Ev>) {
+        if self.post_mean_us > 0.0 {
+            let gap: f64 = self.rng.sample(Exp1);
+            let at = sched.now().saturating_add(from_secs(gap * self.post_mean_us / 1e6).max(1));
+            if at < self.horizon {
+                sched.schedule_at(at, Ev::Post);
+            }
+        }
+    }
+
+    fn on_post(&mut self, sched: &mut Scheduler<Ev>) {
+        if self.service_up {
+            self.posts += 1;
+            if self.primary_up {
+                self.since_backup += 1;
+                self.since_adapter += 1;
+            }
+        } else {
+            self.refused += 1;
+        }
+        self.schedule_post(sched);
+    }
+
+    fn schedule_jobs(&mut self, sched: &mut Scheduler<Ev>) {
+        if let Some(next) = self.next_due.iter().flatten().min() {
+            sched.schedule_at(*next, Ev::Jobs);
+        }
+    }
+
+    /// C2, C5: every job due now, in order; each is due again an interval
+    /// later while it still runs.
+    fn on_jobs(&mut self, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        for (i, job) in JOBS.into_iter().enumerate() {
+            if self.next_due[i] == Some(now) {
+                let runs = self.run_job(job, now);
+                self.next_due[i] = now.checked_add(self.intervals[i]).filter(|t| runs && *t < self.horizon);
+            }
+        }
+        self.schedule_jobs(sched);
+    }
+
+    /// Runs `job` if it still runs; returns whether it does.
+    fn run_job(&mut self, job: Job, now: Time) -> bool {
+        let runs = match job {
+            // On the primary: backups and the compliance adapter stop with it.
+            Job::Backup | Job::Adapter => self.primary_up,
+            // On the backup server: copies need the share, both need log shipping.
+            Job::Copy => self.shipping && (self.primary_up || self.share_survives),
+            Job::Restore => self.shipping,
+        };
+        if !runs {
+            return false;
+        }
+        match job {
+            Job::Backup => {
+                let posts = std::mem::take(&mut self.since_backup);
+                self.uncopied.add(Batch { backups: 1, posts });
+                self.last_backup_at = now;
+                self.event(now, PRIMARY_DB, "log_backup", || format!("transaction log backup of {posts} post(s)"));
+            }
+            Job::Copy => {
+                let copied = self.uncopied.take();
+                if copied.backups > 0 {
+                    self.last_copied_backup_at = self.last_backup_at;
+                }
+                self.unrestored.add(copied);
+                self.event(now, BACKUP_DB, "log_copy", || format!("{} backup file(s) copied", copied.backups));
+            }
+            Job::Restore => {
+                let restored = self.unrestored.take();
+                self.event(now, BACKUP_DB, "log_restore", || format!("{} log backup(s) restored", restored.backups));
+            }
+            Job::Adapter => {
+                let records = std::mem::take(&mut self.since_adapter);
+                self.event(now, PRIMARY_DB, "compliance_adapter", || {
+                    format!("{records} compliance record(s) processed")
+                });
+            }
+        }
+        true
+    }
+
+    /// C3: the primary data centre is lost.
+    fn on_down(&mut self, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        if !self.primary_up {
+            return;
+        }
+        self.primary_up = false;
+        self.service_up = false;
+        self.failed_at = Some(now);
+        self.lost = self.since_backup;
+        self.since_backup = 0;
+        self.uncopied_posts_at_failure = self.uncopied.posts;
+        self.rpo = now - self.last_backup_at;
+        if !self.share_survives {
+            // Backups not yet copied were on the share: lost with it.
+            self.lost += self.uncopied.take().posts;
+            self.rpo = now - self.last_copied_backup_at;
+        }
+        self.compliance_lost = std::mem::take(&mut self.since_adapter);
+        let lost = self.lost;
+        self.event(now, PRIMARY_DB, "datacenter_down", || {
+            format!("primary data centre lost: mgc, its mirror and the front ends; {lost} post(s) not in a log backup")
+        });
+        self.status(now, PRIMARY_DB, "online_mirrored", "down", "datacenter_down");
+        sched.schedule_in(self.steps[0], Ev::StepDone(0));
+    }
+
+    /// C4: one runbook step has finished; start the next.
+    fn on_step(&mut self, i: usize, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let (_, event, detail) = RUNBOOK[i];
+        let mut extra = String::new();
+        match i {
+            0 => self.status(now, BACKUP_DB, "log_shipping", "failing_over", "runbook_started"),
+            1 => self.shipping = false,
+            2 if self.share_survives => {
+                let copied = self.uncopied.take();
+                extra = format!(" ({} file(s))", copied.backups);
+                self.unrestored.add(copied);
+            }
+            3 => {
+                let applied = self.unrestored.take();
+                self.applied = applied.backups;
+                extra = format!(" ({} backup(s))", applied.backups);
+            }
+            6 => {
+                self.service_up = true;
+                self.back_at = Some(now);
+                self.status(now, BACKUP_DB, "failing_over", "online_unmirrored", "failover_completed");
+            }
+            7 => {
+                self.mirrored_at = Some(now);
+                self.status(now, BACKUP_DB, "online_unmirrored", "online_mirrored", "mirror_installed");
+            }
+            _ => {}
+        }
+        self.event(now, BACKUP_DB, event, || format!("{detail}{extra}"));
+        if i + 1 < RUNBOOK.len() {
+            let next = self.step_duration(i + 1);
+            sched.schedule_in(next, Ev::StepDone((i + 1) as u8));
+        }
+    }
+
+    /// Copying is skipped when nothing is left to copy; applying takes its
+    /// duration once per backup.
+    fn step_duration(&self, i: usize) -> Time {
+        match i {
+            2 if !(self.share_survives && self.uncopied.backups > 0) => 0,
+            3 => self.steps[3].saturating_mul(self.unrestored.backups),
+            _ => self.steps[i],
+        }
+    }
+
+    fn finish(&self) -> Vec<f64> {
+        let clip = |from: Option<Time>, to: Option<Time>| match from {
+            Some(a) => to.unwrap_or(self.horizon).min(self.horizon).saturating_sub(a),
+            None => 0,
+        };
+        let outage = clip(self.failed_at, self.back_at);
+        let unmirrored = clip(self.back_at, self.mirrored_at);
+        vec![
+            self.posts as f64,
+            self.refused as f64,
+            self.lost as f64,
+            to_secs(outage),
+            to_secs(unmirrored),
+            self.compliance_lost as f64,
+            1.0 - outage as f64 / self.horizon as f64,
+            to_secs(self.rpo),
+            self.applied as f64,
+            self.uncopied_posts_at_failure as f64,
+        ]
+    }
+}
+
+impl Model for Chat {
+    type Event = Ev;
+    fn handle(&mut self, event: Ev, sched: &mut Scheduler<Ev>) {
+        match event {
+            Ev::Post => self.on_post(sched),
+            Ev::Jobs => self.on_jobs(sched),
+            Ev::DataCentreDown => self.on_down(sched),
+            Ev::StepDone(i) => self.on_step(i as usize, sched),
+        }
+    }
+}
+
+/// Runs replication `replication` of a chat scenario: the metrics in
+/// [`METRICS`] order, and the trace if asked for.
+pub fn simulate(
+    s: &ChatScenario,
+    replication: u64,
+    traced: bool,
+    max_events: u64,
+) -> Result<(Vec<f64>, Option<ChatRecorder>), LimitError> {
+    let mut model = Chat::new(s, replication, traced);
+    let horizon = model.horizon;
+    let mut sched = Scheduler::new();
+    model.start(s, &mut sched);
+    engine::run(&mut model, &mut sched, Limits { horizon, max_events })?;
+    Ok((model.finish(), model.trace))
+}

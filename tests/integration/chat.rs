@@ -1,0 +1,224 @@
+//! C1–C5: Persistent Chat with log shipping and a manual runbook. Expected
+//! values are worked out by hand next to each test.
+
+use crate::common::*;
+use clustersim::experiment::{self, RunSpec, TraceChoice, compare, sweep};
+use clustersim::model::chat::{self, METRICS};
+use clustersim::scenario::{ChatScenario, Scenario, parse_str};
+
+fn chat_scenario(yaml: &str) -> ChatScenario {
+    match parse_str("chat.yaml", "chat", yaml) {
+        Ok(Scenario::Chat(c)) => c,
+        other => panic!("not a chat scenario: {other:?}"),
+    }
+}
+
+/// The SPEC §2 example with `extra` lines replacing or adding keys.
+fn example(failure_at: &str, extra: &str) -> String {
+    format!(
+        "kind: persistent_chat\nduration: 6h\nseed: 3\nchat: {{posts_per_hour: 2000}}\n\
+         compliance: {{adapter_interval: 5m}}\n{extra}\
+         failures: [{{at: {failure_at}, datacenter_down: primary}}]\n"
+    )
+}
+
+fn col(rows: &[Vec<f64>], name: &str) -> Vec<f64> {
+    let i = METRICS.iter().position(|m| *m == name).unwrap();
+    rows.iter().map(|r| r[i]).collect()
+}
+
+fn runs(s: &ChatScenario, n: u64) -> Vec<Vec<f64>> {
+    (0..n).map(|i| chat::simulate(s, i, false, u64::MAX).unwrap().0).collect()
+}
+
+/// Mean within four standard errors of `expected`.
+fn near(values: &[f64], expected: f64, what: &str) {
+    let (mean, se) = mean_se(values);
+    assert!((mean - expected).abs() < 4.0 * se.max(1e-9), "{what}: {mean} ± {se}, expected {expected}");
+}
+
+#[test]
+fn c1_posts_arrive_as_a_poisson_process_of_the_given_rate() {
+    // No failure: 6 h × 2000/h = 12000 posts per replication (Poisson, sd 110).
+    let s = chat_scenario("kind: persistent_chat\nduration: 6h\nchat: {posts_per_hour: 2000}\n");
+    let rows = runs(&s, 30);
+    near(&col(&rows, "posts"), 12_000.0, "posts");
+    let (_, se) = mean_se(&col(&rows, "posts"));
+    // The spread is Poisson's: sd √12000 ≈ 110, so the standard error of 30 is ≈ 20.
+    assert!((10.0..40.0).contains(&se), "se {se}");
+    assert!(col(&rows, "availability").iter().all(|a| *a == 1.0));
+}
+
+#[test]
+fn c2_log_jobs_run_at_multiples_of_their_intervals() {
+    let s = chat_scenario(&example(
+        "2h07m30s",
+        "log_shipping: {backup_interval: 10m, copy_interval: 20m, restore_interval: 30m}\n",
+    ));
+    let (_, trace) = chat::simulate(&s, 0, true, u64::MAX).unwrap();
+    let trace = trace.unwrap();
+    let times = |event: &str| -> Vec<u64> {
+        trace.events.iter().filter(|e| e.event == event).map(|e| e.at / 1_000_000).collect()
+    };
+    // Backups on the primary until it fails at 7650 s: 600, 1200, ..., 7200.
+    assert_eq!(times("log_backup"), (1..=12).map(|k| k * 600).collect::<Vec<_>>());
+    // Copies and restores on the backup side continue until log shipping is
+    // removed (decide 15 min + remove 2 min after the failure: 8670 s).
+    assert_eq!(times("log_copy"), (1..=7).map(|k| k * 1200).collect::<Vec<_>>());
+    assert_eq!(times("log_restore"), (1..=4).map(|k| k * 1800).collect::<Vec<_>>());
+}
+
+#[test]
+fn c3_posts_since_the_last_log_backup_are_lost() {
+    // Backups every 15 min; failure at 2h07m30s: the posts of the last 7.5 min
+    // are lost, 2000/h × 7.5/60 h = 250 on average; the window is 450 s.
+    let s = chat_scenario(&example("2h07m30s", ""));
+    let rows = runs(&s, 40);
+    near(&col(&rows, "posts_lost"), 250.0, "posts_lost");
+    assert!(col(&rows, "rpo_s").iter().all(|r| *r == 450.0));
+}
+
+#[test]
+fn c3_uncopied_backups_are_lost_with_the_share() {
+    // Copies hourly, failure at 1h50m: the 01:15, 01:30 and 01:45 backups are
+    // still on the share. If it survives only the last 5 min are lost (167
+    // posts); if not, everything since the 01:00 copy: 50 min, 1667 posts.
+    let yaml = |survives: bool| {
+        example(
+            "1h50m",
+            &format!("log_shipping: {{copy_interval: 1h, restore_interval: 1h}}\nbackup_share_survives: {survives}\n"),
+        )
+    };
+    let kept = runs(&chat_scenario(&yaml(true)), 40);
+    near(&col(&kept, "posts_lost"), 2000.0 * 5.0 / 60.0, "share survives");
+    let lost = runs(&chat_scenario(&yaml(false)), 40);
+    near(&col(&lost, "posts_lost"), 2000.0 * 50.0 / 60.0, "share lost");
+    assert!(col(&lost, "rpo_s").iter().all(|r| *r == 3000.0));
+    // The same posts arrive in both (common random numbers): the difference
+    // is exactly the posts of the three uncopied backups.
+    for (k, l) in kept.iter().zip(&lost) {
+        let i = |n: &str| METRICS.iter().position(|m| *m == n).unwrap();
+        assert_eq!(l[i("posts_lost")] - k[i("posts_lost")], k[i("posts_in_uncopied_backups")]);
+    }
+}
+
+#[test]
+fn c4_the_outage_is_the_sum_of_the_runbook_steps() {
+    // Failure at 1h50m, copies and restores hourly, decide 5 min: log shipping
+    // is removed at 1h57m, before the 02:00 jobs, so the runbook copies the
+    // three uncopied backups (5 min) and applies them (3 × 1 min):
+    // 5 + 2 + 5 + 3 + 2 + 1 + 2 = 20 min = 1200 s of outage, then the mirror
+    // takes its fixed 20 min.
+    let s = chat_scenario(&example(
+        "1h50m",
+        "log_shipping: {copy_interval: 1h, restore_interval: 1h}\n\
+         runbook: {decide: 5m, install_mirror: 20m}\n",
+    ));
+    let rows = runs(&s, 5);
+    assert!(col(&rows, "outage_s").iter().all(|o| *o == 1200.0), "{:?}", col(&rows, "outage_s"));
+    assert!(col(&rows, "backups_applied").iter().all(|b| *b == 3.0));
+    assert!(col(&rows, "unmirrored_s").iter().all(|u| *u == 1200.0));
+    // Availability is the outage's complement over the 6-hour run.
+    assert!(col(&rows, "availability").iter().all(|a| (*a - (1.0 - 1200.0 / 21600.0)).abs() < 1e-12));
+    // Posts during the outage are refused: 2000/h × 20 min ≈ 667.
+    near(&col(&runs(&s, 40), "posts_refused"), 2000.0 / 3.0, "posts_refused");
+}
+
+#[test]
+fn c4_ranged_steps_vary_between_replications_within_their_range() {
+    let s = chat_scenario(&example(
+        "2h",
+        "runbook: {decide: {min: 10m, max: 20m}, install_mirror: {min: 15m, max: 30m}}\n",
+    ));
+    let rows = runs(&s, 200);
+    // Outage = decide + 2 + 0 + 0 + 2 + 1 + 2 min (the 02:00 jobs ran): 17–27 min.
+    let outage = col(&rows, "outage_s");
+    assert!(outage.iter().all(|o| (1020.0..=1620.0).contains(o)));
+    near(&outage, 1320.0, "uniform decide has mean 15 min");
+    let unmirrored = col(&rows, "unmirrored_s");
+    assert!(unmirrored.iter().all(|u| (900.0..=1800.0).contains(u)));
+    near(&unmirrored, 1350.0, "uniform mirror has mean 22.5 min");
+}
+
+#[test]
+fn c4_the_runbook_events_name_the_seeds_commands() {
+    let s = chat_scenario(&example("2h07m30s", ""));
+    let (_, trace) = chat::simulate(&s, 0, true, u64::MAX).unwrap();
+    let details: Vec<String> = trace.unwrap().events.iter().map(|e| e.detail.clone()).collect();
+    for command in [
+        "sp_delete_log_shipping_secondary_database",
+        "restore database mgc with recovery",
+        "Set-CsPersistentChatState",
+        "-PoolState FailedOver",
+        "Install-CsMirrorDatabase",
+        "Set-CsPersistentChatActiveServer",
+    ] {
+        assert!(details.iter().any(|d| d.contains(command)), "{command}");
+    }
+}
+
+#[test]
+fn c5_compliance_records_not_yet_processed_are_lost() {
+    // Adapter every 5 min; failure at 2h07m30s: records since 02:05 are lost,
+    // 2000/h × 2.5/60 h ≈ 83.3 on average.
+    let rows = runs(&chat_scenario(&example("2h07m30s", "")), 40);
+    near(&col(&rows, "compliance_records_lost"), 2000.0 * 2.5 / 60.0, "compliance_records_lost");
+}
+
+#[test]
+fn chat_compares_backup_intervals_on_the_same_posts_and_sweeps() {
+    let base = Scenario::Chat(chat_scenario(&example("2h07m30s", "")));
+    let text = example("2h07m30s", "");
+    let axes = compare::default_chat_axes();
+    let points = sweep::points("chat.yaml", "chat", &text, &axes).unwrap();
+    let strategies = compare::from_points(&axes, points);
+    let names: Vec<&str> = strategies.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["log_shipping.backup_interval=5m", "log_shipping.backup_interval=15m", "log_shipping.backup_interval=30m"]
+    );
+    let template = RunSpec {
+        scenario: base,
+        seed: 3,
+        first: 0,
+        count: 20,
+        trace: TraceChoice::None,
+        threads: None,
+        options: checked(),
+    };
+    let c = compare::run(&strategies, &template, &|| {}).unwrap();
+    // Same posts under each strategy; losses grow with the interval: the last
+    // backup before 2h07m30s is at 2h05 (5m), 2h00 (15m) or 2h00 (30m).
+    let posts = |o: &experiment::RunOutput| o.column(0);
+    assert_eq!(posts(&c.outputs[0]), posts(&c.outputs[2]));
+    let lost = |o: &experiment::RunOutput| mean_se(&o.column(2)).0;
+    near(&c.outputs[0].column(2), 2000.0 * 2.5 / 60.0, "5m");
+    near(&c.outputs[1].column(2), 250.0, "15m");
+    assert!(lost(&c.outputs[0]) < lost(&c.outputs[1]));
+}
+
+#[test]
+fn chat_scenarios_get_the_same_bad_input_treatment() {
+    for (text, key) in [
+        ("kind: persistent_chat\nduration: 1h\nchat: {posts_per_hour: 10}\nrunbok: {}\n", "runbok"),
+        ("kind: persistent_chat\nduration: 1h\nchat: {posts_per_hour: 10}\nrunbook: {decide: 15}\n", "runbook.decide"),
+        (
+            "kind: persistent_chat\nduration: 1h\nchat: {posts_per_hour: 10}\nrunbook: {decide: {min: 20m, max: 10m}}\n",
+            "runbook.decide",
+        ),
+        ("kind: persistent_chat\nduration: 1h\nchat: {posts_per_hour: -1}\n", "chat.posts_per_hour"),
+        (
+            "kind: persistent_chat\nduration: 1h\nchat: {posts_per_hour: 1}\nfailures: [{at: 2h, datacenter_down: primary}]\n",
+            "failures[0].at",
+        ),
+        (
+            "kind: persistent_chat\nduration: 1h\nchat: {posts_per_hour: 1}\nfailures: [{at: 2m, datacenter_down: backup}]\n",
+            "failures[0].datacenter_down",
+        ),
+        ("kind: persistent_chat\nduration: 1h\n", "chat"),
+    ] {
+        let e = parse_str("c.yaml", "c", text).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some(key), "{text}: {e}");
+        assert!(e.line.is_some(), "{e}");
+    }
+}
