@@ -7,6 +7,7 @@ use crate::experiment::sweep::{self, Axis, GridError};
 use crate::experiment::{self, RunOutput, RunSpec, TraceChoice};
 use crate::model::voice::{KeepaliveMode, RunOptions};
 use crate::report::InputError;
+use crate::report::charts::{self, ChartFormat};
 use crate::report::experiments::{self as tables, HEADLINE};
 use crate::report::progress::Progress;
 use crate::report::staging::Staging;
@@ -39,6 +40,14 @@ pub enum Command {
     Compare(CompareArgs),
     /// Run a scenario over a grid of values of its keys.
     Sweep(SweepArgs),
+    /// Redraw the charts of a results folder from its data files.
+    Chart {
+        /// A results folder written by run, compare, sweep or merge.
+        dir: PathBuf,
+        /// Draw SVG instead of PNG.
+        #[arg(long)]
+        svg: bool,
+    },
     /// Merge the folders of a sharded run into the files of a single run.
     Merge {
         /// The shard folders (written with `run --shard K/N`).
@@ -218,6 +227,7 @@ pub fn main_with(cli: Cli) -> Result<(), Failure> {
         Command::Compare(args) => compare(&args),
         Command::Sweep(args) => sweep(&args),
         Command::Merge { dirs, out, no_charts } => merge(&dirs, &out, no_charts),
+        Command::Chart { dir, svg } => chart(&dir, svg),
     }
 }
 
@@ -304,6 +314,9 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     if spec.trace != TraceChoice::None {
         spool.finish()?;
     }
+    if !args.no_charts {
+        charts::draw_dir(staging.dir(), ChartFormat::Png)?;
+    }
     if let Some(shard) = args.shard {
         let shard_info = ShardInfo {
             scenario_name: name.clone(),
@@ -388,6 +401,9 @@ fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let comparison: Comparison = compare::run(&strategies, &template, &|| progress.tick())?;
     progress.finish();
     tables::write_comparison_csv(&staging.path("comparison.csv"), &comparison)?;
+    if !args.no_charts {
+        charts::draw_dir(staging.dir(), ChartFormat::Png)?;
+    }
     let written = staging.commit()?;
     if !args.common.quiet {
         println!(
@@ -419,6 +435,9 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     let outputs = sweep::run(&points, &template, &|| progress.tick())?;
     progress.finish();
     tables::write_sweep_csv(&staging.path("sweep.csv"), &args.set, &points, &outputs)?;
+    if !args.no_charts {
+        charts::draw_dir(staging.dir(), ChartFormat::Png)?;
+    }
     let written = staging.commit()?;
     if !args.common.quiet {
         println!(
@@ -433,7 +452,7 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn merge(dirs: &[PathBuf], out: &Path, _no_charts: bool) -> Result<(), Failure> {
+fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool) -> Result<(), Failure> {
     let staging = Staging::new(out)?;
     let merged = report::merge::merge(dirs, staging.dir())?;
     let known: Vec<&'static str> = crate::model::metrics::Metric::ALL.iter().map(|m| m.name()).collect();
@@ -445,7 +464,26 @@ fn merge(dirs: &[PathBuf], out: &Path, _no_charts: bool) -> Result<(), Failure> 
         warmup: merged.info.warmup_us,
     };
     write_run(&staging, &info, &output)?;
+    if !no_charts {
+        charts::draw_dir(staging.dir(), ChartFormat::Png)?;
+    }
     staging.commit()?;
+    Ok(())
+}
+
+/// Redraws a results folder's charts from its data files alone.
+fn chart(dir: &Path, svg: bool) -> Result<(), Failure> {
+    if !dir.is_dir() {
+        return Err(Failure::Invalid(format!("{} is not a results folder", dir.display())));
+    }
+    let format = if svg { ChartFormat::Svg } else { ChartFormat::Png };
+    let drawn = charts::draw_dir(dir, format)?;
+    if drawn.is_empty() {
+        return Err(Failure::Invalid(format!("{} has no data files to draw charts from", dir.display())));
+    }
+    for path in drawn {
+        println!("{}", display_path(&path));
+    }
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! result structs. Every file of a run is written into a staging folder that
 //! replaces the results folder only once complete (see [`staging`]).
 
+pub mod charts;
 pub mod experiments;
 pub mod merge;
 pub mod progress;

@@ -1,0 +1,188 @@
+//! Drawing helpers shared by the charts: text placed in pixels, horizontal
+//! legends, and the time axis. Legends are drawn in rows above their panel,
+//! never inside it, so they cannot hide data.
+
+use super::glyphs::Metrics;
+use super::style;
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::cell::Cell;
+
+/// Left edge of every plot, in pixels: room for lane names and y labels.
+pub const PLOT_LEFT: u32 = 190;
+/// Right margin of every plot.
+pub const PLOT_RIGHT: u32 = 40;
+
+thread_local! {
+    /// Whether text is placed character by character (see [`glyphs`]): yes
+    /// on bitmaps, no in SVG, where the viewer lays text out with its own font.
+    static PER_GLYPH: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `draw` with per-character text placement on or off.
+pub fn with_glyph_placement<R>(on: bool, draw: impl FnOnce() -> R) -> R {
+    let before = PER_GLYPH.replace(on);
+    let result = draw();
+    PER_GLYPH.set(before);
+    result
+}
+
+fn metrics(style: &TextStyle) -> Option<&'static Metrics> {
+    match style.font.get_style() {
+        FontStyle::Bold => style::bold_metrics(),
+        _ => style::regular_metrics(),
+    }
+}
+
+/// Text at a pixel position with the given anchor.
+pub fn text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    at: (i32, i32),
+    style: &TextStyle,
+    h: HPos,
+    v: VPos,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let per_glyph = PER_GLYPH.get();
+    let Some(metrics) = metrics(style).filter(|_| per_glyph) else {
+        area.draw(&Text::new(s.to_string(), at, style.pos(Pos::new(h, v))))?;
+        return Ok(());
+    };
+    let (placed, width) = metrics.layout(s, style.font.get_size());
+    let left = match h {
+        HPos::Left => at.0,
+        HPos::Center => at.0 - (width / 2.0).round() as i32,
+        HPos::Right => at.0 - width.round() as i32,
+    };
+    let anchored = style.pos(Pos::new(HPos::Left, v));
+    for (c, dx) in placed {
+        area.draw(&Text::new(c.to_string(), (left + dx, at.1), anchored.clone()))?;
+    }
+    Ok(())
+}
+
+/// The width of `s` in pixels.
+pub fn text_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, s: &str, style: &TextStyle) -> Result<i32>
+where
+    DB::ErrorType: 'static,
+{
+    match metrics(style) {
+        Some(m) => Ok(m.layout(s, style.font.get_size()).1.round() as i32),
+        None => Ok(area.estimate_text_size(s, style)?.0 as i32),
+    }
+}
+
+/// The little picture before a legend entry.
+#[derive(Clone, Copy)]
+pub enum Swatch {
+    /// A filled box, as in a status lane or a bar.
+    Box(RGBColor),
+    /// A thin bar, as in a fault strip.
+    Strip(RGBColor),
+    /// A solid line.
+    Line(RGBColor),
+    /// A dashed line.
+    Dashed(RGBColor),
+    /// A translucent band.
+    Band(RGBColor, f64),
+    Cross(RGBColor),
+    Triangle(RGBColor),
+    Dot(RGBColor),
+}
+
+fn draw_swatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, swatch: Swatch, (x, y): (i32, i32)) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let centre = (x + 10, y);
+    match swatch {
+        Swatch::Box(c) => area.draw(&Rectangle::new([(x + 2, y - 7), (x + 18, y + 7)], c.filled()))?,
+        Swatch::Strip(c) => area.draw(&Rectangle::new([(x, y - 3), (x + 20, y + 3)], c.filled()))?,
+        Swatch::Line(c) => area.draw(&PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3)))?,
+        Swatch::Dashed(c) => {
+            for dash in 0..3 {
+                let from = x + dash * 8;
+                area.draw(&PathElement::new(vec![(from, y), (from + 5, y)], c.stroke_width(2)))?;
+            }
+        }
+        Swatch::Band(c, alpha) => area.draw(&Rectangle::new([(x, y - 8), (x + 20, y + 8)], c.mix(alpha).filled()))?,
+        Swatch::Cross(c) => area.draw(&Cross::new(centre, 5, c.stroke_width(2)))?,
+        Swatch::Triangle(c) => area.draw(&TriangleMarker::new(centre, 6, c.filled()))?,
+        Swatch::Dot(c) => area.draw(&Circle::new(centre, 4, c.filled()))?,
+    }
+    Ok(())
+}
+
+/// Draws `items` left to right from `x`, centred on `y`; returns the x where
+/// the row ends.
+pub fn legend_row<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    items: &[(Swatch, String)],
+) -> Result<i32>
+where
+    DB::ErrorType: 'static,
+{
+    let style = style::small();
+    let mut at = x;
+    for (swatch, label) in items {
+        draw_swatch(area, *swatch, (at, y))?;
+        text(area, label, (at + 26, y), &style, HPos::Left, VPos::Center)?;
+        at += 26 + text_width(area, label, &style)? + 22;
+    }
+    Ok(at)
+}
+
+/// A panel's heading: the metric's name, then what it counts.
+pub fn metric_heading<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, metric: &str, at: (i32, i32)) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    text(area, metric, at, &style::heading(), HPos::Left, VPos::Center)?;
+    let unit = style::metric_unit(metric);
+    if unit.is_empty() {
+        return Ok(());
+    }
+    let x = at.0 + text_width(area, metric, &style::heading())? + 10;
+    text(area, &format!("({unit}, mean per replication)"), (x, at.1), &style::note(), HPos::Left, VPos::Center)
+}
+
+/// Simulated time on an x axis: hours up to four days, days beyond.
+#[derive(Clone, Copy)]
+pub struct TimeAxis {
+    pub unit_s: f64,
+    pub name: &'static str,
+}
+
+impl TimeAxis {
+    pub fn for_horizon(horizon_s: f64) -> TimeAxis {
+        if horizon_s > 4.0 * 86_400.0 {
+            TimeAxis { unit_s: 86_400.0, name: "days" }
+        } else {
+            TimeAxis { unit_s: 3_600.0, name: "hours" }
+        }
+    }
+
+    pub fn x(&self, seconds: f64) -> f64 {
+        seconds / self.unit_s
+    }
+
+    pub fn description(&self) -> String {
+        format!("simulated time ({})", self.name)
+    }
+}
+
+/// A tick label: whole numbers plainly, others with what digits they need.
+pub fn tick(v: &f64) -> String {
+    style::number(*v)
+}
+
+/// A tick label on an axis of counts: whole numbers only (no "0.5 calls").
+pub fn count_tick(v: &f64) -> String {
+    if v.fract() == 0.0 { style::number(*v) } else { String::new() }
+}

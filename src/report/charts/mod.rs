@@ -1,0 +1,125 @@
+//! Charts of a results folder, drawn from its files alone (SPEC §5), so that
+//! `clustersim chart DIR` redraws exactly what the run drew.
+//!
+//! | file | drawn when the folder has | answers |
+//! |---|---|---|
+//! | `availability.png` | trace files | what happened to the servers, the calls and the mailboxes, when |
+//! | `availability-distribution.png` | `replications.csv`, a long or randomly failing run | how many nines, and how much they vary between replications |
+//! | `status-time.png` | trace files, a long or randomly failing run | where each server's time went |
+//! | `comparison.png` | `comparison.csv` | which port-allocation strategy does better, and is the difference real |
+//! | `sweep.png` | `sweep.csv` | how a metric moves with the swept keys |
+//!
+//! Every chart is a pure function of the files: no clock, no hash order, a
+//! bundled font. The same files give the same bytes.
+
+mod availability;
+mod comparison;
+mod data;
+mod distribution;
+mod glyphs;
+mod layout;
+mod status_time;
+mod style;
+mod sweep;
+mod timeline;
+mod trace;
+
+use anyhow::{Context, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// The image format of the charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartFormat {
+    Png,
+    Svg,
+}
+
+impl ChartFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            ChartFormat::Png => "png",
+            ChartFormat::Svg => "svg",
+        }
+    }
+}
+
+/// Draws every chart that the files in results folder `dir` allow, into `dir`,
+/// and returns the paths written (sorted). Reads only files in `dir`.
+pub fn draw_dir(dir: &Path, format: ChartFormat) -> Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        anyhow::bail!("{} is not a folder", dir.display());
+    }
+    style::register_fonts()?;
+    let summary = data::read_summary(dir)?;
+    let mut written = vec![];
+    let traced = trace::load(dir, summary.as_ref())?;
+    if let Some(t) = &traced {
+        written.push(save(&availability::Chart::new(t, summary.as_ref()), dir, "availability", format)?);
+    }
+    let long_run = status_time::is_long_run(dir, summary.as_ref(), traced.as_ref())?;
+    if long_run && let Some(chart) = distribution::Chart::load(dir, summary.as_ref())? {
+        written.push(save(&chart, dir, "availability-distribution", format)?);
+    }
+    if long_run && let Some(chart) = status_time::Chart::load(dir, summary.as_ref(), traced.as_ref())? {
+        written.push(save(&chart, dir, "status-time", format)?);
+    }
+    if let Some(chart) = comparison::Chart::load(dir)? {
+        written.push(save(&chart, dir, "comparison", format)?);
+    }
+    if let Some(chart) = sweep::Chart::load(dir)? {
+        written.push(save(&chart, dir, "sweep", format)?);
+    }
+    written.sort();
+    Ok(written)
+}
+
+/// A chart that can draw itself on any plotters backend.
+trait Draw {
+    fn size(&self) -> (u32, u32) {
+        (style::WIDTH, style::HEIGHT)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static;
+}
+
+/// Draws `chart` to `dir/name.EXT` through a hidden temporary file, so a
+/// failed drawing never leaves half an image under the real name.
+fn save(chart: &impl Draw, dir: &Path, name: &str, format: ChartFormat) -> Result<PathBuf> {
+    let path = dir.join(format!("{name}.{}", format.extension()));
+    // The bitmap encoder picks the format from the extension: keep it last.
+    let temp = dir.join(format!(".{name}.tmp.{}", format.extension()));
+    let drawn = match format {
+        ChartFormat::Png => draw_png(chart, &temp),
+        ChartFormat::Svg => draw_svg(chart, &temp),
+    };
+    let renamed =
+        drawn.and_then(|()| std::fs::rename(&temp, &path).with_context(|| format!("cannot write {}", path.display())));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    renamed.with_context(|| format!("cannot draw {}", path.display()))?;
+    Ok(path)
+}
+
+fn draw_png(chart: &impl Draw, temp: &Path) -> Result<()> {
+    let root = BitMapBackend::new(temp, chart.size()).into_drawing_area();
+    root.fill(&WHITE)?;
+    layout::with_glyph_placement(true, || chart.draw(&root))?;
+    root.present()?;
+    Ok(())
+}
+
+fn draw_svg(chart: &impl Draw, temp: &Path) -> Result<()> {
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, chart.size()).into_drawing_area();
+        root.fill(&WHITE)?;
+        chart.draw(&root)?;
+        root.present()?;
+    }
+    std::fs::write(temp, text).with_context(|| format!("cannot write {}", temp.display()))
+}

@@ -1,0 +1,370 @@
+//! `sweep.png`: a metric against the first swept key, one line per value of
+//! the other keys, each with its 95 % band. With several metrics in the file,
+//! up to four panels: blocking probability first, as it is what port and
+//! integration sweeps are run for.
+//!
+//! The x axis is numeric when every value of the key is a number or a
+//! duration (`30s` < `2m` < `1h`, ordered by their value), else the values
+//! are categories in the order the sweep ran them.
+
+use super::Draw;
+use super::data;
+use super::layout::{self, Swatch};
+use super::style;
+use crate::scenario::Duration;
+use anyhow::{Result, bail};
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+use std::path::Path;
+
+/// Metrics worth a panel when the file has many, in order.
+const PREFERRED: [&str; 4] =
+    ["blocking_probability", "calls_dropped", "mailbox_unavailable_calls", "service_availability"];
+const MAX_PANELS: usize = 4;
+
+/// A grid point's result for one metric.
+struct Point {
+    values: Vec<String>,
+    metric: String,
+    mean: f64,
+    ci95: f64,
+}
+
+/// How the first key's values map to the x axis.
+struct XAxis {
+    /// The distinct values as typed, in sweep order, with their position.
+    ticks: Vec<(String, f64)>,
+    numeric: bool,
+}
+
+impl XAxis {
+    fn new(values: &[&str]) -> XAxis {
+        let mut distinct: Vec<String> = vec![];
+        for v in values {
+            if !distinct.iter().any(|d| d == v) {
+                distinct.push(v.to_string());
+            }
+        }
+        let numbers: Option<Vec<f64>> =
+            distinct.iter().map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite())).collect();
+        let durations: Option<Vec<f64>> =
+            distinct.iter().map(|v| Duration::parse(v).ok().map(Duration::as_secs_f64)).collect();
+        match numbers.or(durations) {
+            Some(xs) => {
+                let mut ticks: Vec<(String, f64)> = distinct.into_iter().zip(xs).collect();
+                ticks.sort_by(|a, b| a.1.total_cmp(&b.1));
+                XAxis { ticks, numeric: true }
+            }
+            None => {
+                XAxis { ticks: distinct.into_iter().enumerate().map(|(i, v)| (v, i as f64)).collect(), numeric: false }
+            }
+        }
+    }
+
+    fn position(&self, value: &str) -> Option<f64> {
+        self.ticks.iter().find(|(v, _)| v == value).map(|(_, x)| *x)
+    }
+
+    /// The x range, padded so end points and categories are not on the edge.
+    fn range(&self) -> (f64, f64) {
+        let low = self.ticks.first().map_or(0.0, |t| t.1);
+        let high = self.ticks.last().map_or(1.0, |t| t.1);
+        let pad = if self.numeric { ((high - low) * 0.04).max(if high == low { 1.0 } else { 0.0 }) } else { 0.5 };
+        (low - pad, high + pad)
+    }
+}
+
+pub struct Chart {
+    keys: Vec<String>,
+    points: Vec<Point>,
+    metrics: Vec<String>,
+}
+
+impl Chart {
+    /// Reads `sweep.csv`; `None` when it is missing or has no rows.
+    pub fn load(dir: &Path) -> Result<Option<Chart>> {
+        let Some(mut file) = data::open(dir, "sweep.csv")? else { return Ok(None) };
+        let headers = file.headers();
+        let [metric, mean, ci95] = file.columns(["metric", "mean", "ci95"])?;
+        let keys: Vec<String> = headers[..metric].to_vec();
+        if keys.is_empty() {
+            bail!("{} has no swept key before its `metric` column", file.path().display());
+        }
+        let mut points = vec![];
+        file.for_each(|row| {
+            let values = (0..keys.len()).map(|i| row.str(i).map(str::to_string)).collect::<Result<Vec<_>>>()?;
+            let (m, ci) = (row.number(mean)?, row.number(ci95)?);
+            points.push(Point { values, metric: row.str(metric)?.to_string(), mean: m, ci95: ci });
+            Ok(true)
+        })?;
+        if points.is_empty() {
+            return Ok(None);
+        }
+        let metrics = choose_metrics(&points);
+        Ok(Some(Chart { keys, points, metrics }))
+    }
+}
+
+/// Every metric when there are few, else the preferred ones present;
+/// blocking probability first either way.
+fn choose_metrics(points: &[Point]) -> Vec<String> {
+    let mut all: Vec<String> = vec![];
+    for p in points {
+        if !all.contains(&p.metric) {
+            all.push(p.metric.clone());
+        }
+    }
+    let mut chosen: Vec<String> = if all.len() <= MAX_PANELS {
+        all.clone()
+    } else {
+        PREFERRED.iter().filter(|m| all.iter().any(|a| a == *m)).map(|m| m.to_string()).collect()
+    };
+    if chosen.is_empty() {
+        chosen = all.into_iter().take(1).collect();
+    }
+    chosen.sort_by_key(|m| m != "blocking_probability");
+    chosen
+}
+
+/// One line: the other keys' values it stands for, and its points.
+struct Line {
+    label: String,
+    points: Vec<(f64, f64, f64)>,
+}
+
+impl Chart {
+    /// The lines of `metric`, one per combination of the keys after the
+    /// first, in the order the sweep ran them.
+    fn lines(&self, metric: &str, axis: &XAxis) -> Vec<Line> {
+        let mut lines: Vec<(Vec<String>, Line)> = vec![];
+        for p in self.points.iter().filter(|p| p.metric == metric && p.mean.is_finite()) {
+            let others = p.values[1..].to_vec();
+            let Some(x) = axis.position(&p.values[0]) else { continue };
+            let index = match lines.iter().position(|(k, _)| *k == others) {
+                Some(i) => i,
+                None => {
+                    lines.push((others.clone(), Line { label: self.line_label(&others), points: vec![] }));
+                    lines.len() - 1
+                }
+            };
+            lines[index].1.points.push((x, p.mean, p.ci95.max(0.0)));
+        }
+        let mut out: Vec<Line> = lines.into_iter().map(|(_, l)| l).collect();
+        for line in &mut out {
+            line.points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        out
+    }
+
+    /// "sccp" with one other key (named in the legend's title), else
+    /// "key=value, key=value".
+    fn line_label(&self, others: &[String]) -> String {
+        match others.len() {
+            0 => "mean".into(),
+            1 => others[0].clone(),
+            _ => self.keys[1..].iter().zip(others).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", "),
+        }
+    }
+
+    fn axis(&self) -> XAxis {
+        let values: Vec<&str> = self.points.iter().map(|p| p.values[0].as_str()).collect();
+        XAxis::new(&values)
+    }
+}
+
+impl Draw for Chart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let axis = self.axis();
+        let (header, body) = root.split_vertically(120);
+        self.header(&header, &axis)?;
+        let count = self.metrics.len();
+        let (rows, columns) = if count <= 2 { (1, count) } else { (2, 2) };
+        let areas = body.split_evenly((rows, columns));
+        for (metric, area) in self.metrics.iter().zip(areas.iter()) {
+            self.panel(area, metric, &axis)?;
+        }
+        Ok(())
+    }
+}
+
+impl Chart {
+    fn header<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, axis: &XAxis) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let title = format!("Sweep over {}", self.keys.join(" × "));
+        layout::text(area, &title, (24, 24), &style::title(), HPos::Left, VPos::Center)?;
+        let per_line = match self.keys.len() {
+            1 => String::new(),
+            _ => format!(" One line per value of {}.", self.keys[1..].join(" and ")),
+        };
+        let subtitle =
+            format!("Mean over each grid point's replications; bands are 95 % confidence intervals.{per_line}");
+        layout::text(area, &subtitle, (24, 58), &style::label(), HPos::Left, VPos::Center)?;
+        let lines = self.lines(&self.metrics[0], axis);
+        if self.keys.len() > 1 {
+            let items: Vec<(Swatch, String)> = lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (Swatch::Line(style::series_color(i)), l.label.clone()))
+                .collect();
+            let lead = if self.keys.len() == 2 { format!("{}:", self.keys[1]) } else { "lines:".to_string() };
+            layout::text(area, &lead, (24, 94), &style::heading(), HPos::Left, VPos::Center)?;
+            let start = 24 + layout::text_width(area, &lead, &style::heading())? + 16;
+            layout::legend_row(area, (start, 94), &items)?;
+        }
+        Ok(())
+    }
+
+    fn panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, metric: &str, axis: &XAxis) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        layout::metric_heading(area, metric, (24, 18))?;
+        let lines = self.lines(metric, axis);
+        let (bottom, top) = y_range(&lines);
+        let (x_low, x_high) = axis.range();
+        let mut chart = ChartBuilder::on(area)
+            .margin_top(36)
+            .margin_right(30)
+            .margin_bottom(10)
+            .y_label_area_size(80)
+            .x_label_area_size(60)
+            .build_cartesian_2d(x_low..x_high, bottom..top)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_labels(6)
+            .y_label_formatter(&style::ticks(bottom, top))
+            .bold_line_style(style::GRID)
+            .light_line_style(TRANSPARENT)
+            .axis_style(style::MUTED)
+            .label_style(style::small())
+            .draw()?;
+        self.x_ticks(&chart, area, axis)?;
+        // A line that a later one would hide (same values, as sccp and
+        // sip_trunk share a service availability) is drawn wider, so that it
+        // still shows as an outline.
+        for (i, line) in lines.iter().enumerate() {
+            let hidden = lines[i + 1..].iter().any(|later| same_points(later, line));
+            draw_line(&mut chart, line, style::series_color(i), if hidden { 4 } else { 0 })?;
+        }
+        Ok(())
+    }
+
+    /// The swept values as typed, under their points, with a grid line each;
+    /// when they would overlap, only every n-th is named.
+    fn x_ticks<DB: DrawingBackend>(
+        &self,
+        chart: &ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+        area: &DrawingArea<DB, Shift>,
+        axis: &XAxis,
+    ) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let base = area.get_base_pixel();
+        let (y_range, small) = (chart.y_range(), style::small());
+        let pixel = |x: f64, y: f64| {
+            let (px, py) = chart.backend_coord(&(x, y));
+            (px - base.0, py - base.1)
+        };
+        let widest = axis
+            .ticks
+            .iter()
+            .map(|(v, _)| layout::text_width(area, v, &small))
+            .try_fold(0, |a, w| w.map(|w| a.max(w)))?;
+        let gaps = axis.ticks.windows(2).map(|w| pixel(w[1].1, 0.0).0 - pixel(w[0].1, 0.0).0);
+        let narrowest = gaps.min().unwrap_or(i32::MAX).max(1);
+        let every = ((widest + 12) as f64 / narrowest as f64).ceil().max(1.0) as usize;
+        for (i, (value, x)) in axis.ticks.iter().enumerate() {
+            let (px, bottom) = pixel(*x, y_range.start);
+            let (_, top) = pixel(*x, y_range.end);
+            area.draw(&PathElement::new(vec![(px, top), (px, bottom)], style::GRID.stroke_width(1)))?;
+            if i % every == 0 {
+                layout::text(area, value, (px, bottom + 16), &small, HPos::Center, VPos::Center)?;
+            }
+        }
+        let (w, h) = area.dim_in_pixel();
+        let at = ((80 + (w - 110) / 2) as i32, h as i32 - 22);
+        layout::text(area, &self.keys[0], at, &style::label(), HPos::Center, VPos::Center)
+    }
+}
+
+/// Whether two lines would be drawn on top of each other.
+fn same_points(a: &Line, b: &Line) -> bool {
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1e-12);
+    a.points.len() == b.points.len()
+        && a.points.iter().zip(&b.points).all(|(p, q)| p.0 == q.0 && close(p.1, q.1) && close(p.2, q.2))
+}
+
+/// The y range of a panel: from 0 unless the values sit in a narrow band far
+/// from it (an availability of 0.999x), where starting at 0 would flatten
+/// every difference into one line.
+fn y_range(lines: &[Line]) -> (f64, f64) {
+    let points = lines.iter().flat_map(|l| &l.points);
+    let high = points.clone().map(|p| p.1 + p.2).fold(f64::NEG_INFINITY, f64::max);
+    let low = points.map(|p| p.1 - p.2).fold(f64::INFINITY, f64::min);
+    if !high.is_finite() || !low.is_finite() {
+        return (0.0, 1.0);
+    }
+    let span = (high - low).max(high.abs().max(low.abs()) * 1e-3).max(1e-9);
+    let far_from_zero = (low > 0.0 && high - low < 0.25 * high) || (high < 0.0 && high - low < 0.25 * -low);
+    let bottom = if far_from_zero { low - 0.08 * span } else { low.min(0.0) };
+    let top = if far_from_zero || high > 0.0 { high + 0.08 * span } else { 0.0 };
+    (bottom, top.max(bottom + span * 0.01))
+}
+
+fn draw_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    line: &Line,
+    color: RGBColor,
+    wider: u32,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let upper = line.points.iter().map(|p| (p.0, p.1 + p.2));
+    let lower = line.points.iter().rev().map(|p| (p.0, p.1 - p.2));
+    let band: Vec<(f64, f64)> = upper.chain(lower).collect();
+    chart.draw_series(std::iter::once(Polygon::new(band, color.mix(0.18).filled())))?;
+    let centre: Vec<(f64, f64)> = line.points.iter().map(|p| (p.0, p.1)).collect();
+    chart.draw_series(LineSeries::new(centre.clone(), color.stroke_width(3 + wider)))?;
+    chart.draw_series(centre.into_iter().map(|p| Circle::new(p, 5 + wider, color.filled())))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_ordered_by_value() {
+        let axis = XAxis::new(&["2m", "30s", "1h"]);
+        let order: Vec<&str> = axis.ticks.iter().map(|(v, _)| v.as_str()).collect();
+        assert_eq!(order, ["30s", "2m", "1h"]);
+        assert!(axis.numeric);
+    }
+
+    #[test]
+    fn numbers_are_numeric_and_words_are_categories() {
+        let ports = XAxis::new(&["8", "24", "12"]);
+        assert_eq!(ports.position("24"), Some(24.0));
+        let words = XAxis::new(&["sip_trunk", "sccp", "sip_trunk"]);
+        assert!(!words.numeric);
+        assert_eq!(words.position("sccp"), Some(1.0));
+    }
+
+    #[test]
+    fn blocking_probability_comes_first() {
+        let point = |metric: &str| Point { values: vec!["8".into()], metric: metric.into(), mean: 0.0, ci95: 0.0 };
+        let points = [point("calls_dropped"), point("blocking_probability")];
+        assert_eq!(choose_metrics(&points), ["blocking_probability", "calls_dropped"]);
+    }
+}
