@@ -35,14 +35,22 @@ pub fn to_secs(t: Time) -> f64 {
     t as f64 / SECOND as f64
 }
 
+/// `x.round() as u64` for 0 <= x < 2^64 without the libm call (same result:
+/// x - trunc(x) is exact, and ties go away from zero).
+#[inline]
+pub fn round_u64(x: f64) -> u64 {
+    let t = x as u64;
+    if x - t as f64 >= 0.5 { t + 1 } else { t }
+}
+
 /// Converts a non-negative number of seconds to the nearest microsecond,
 /// saturating at `Time::MAX` (used where a sampled duration becomes a time).
 pub fn from_secs(s: f64) -> Time {
     if s.is_nan() || s <= 0.0 {
         0
     } else {
-        let us = (s * SECOND as f64).round();
-        if us >= Time::MAX as f64 { Time::MAX } else { us as Time }
+        let us = s * SECOND as f64;
+        if us >= Time::MAX as f64 { Time::MAX } else { round_u64(us) }
     }
 }
 

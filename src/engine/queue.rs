@@ -37,7 +37,8 @@ impl<E> Ord for Entry<E> {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest entry.
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.rank).cmp(&(self.time, self.rank))
+        let key = |e: &Self| ((e.time as u128) << 64) | e.rank as u128;
+        key(other).cmp(&key(self))
     }
 }
 

@@ -23,6 +23,9 @@ pub struct Arrivals {
     /// Expected calls in one whole day (integral of the rate).
     per_day: f64,
     rng: StreamRng,
+    /// The hour of the last arrival, [start, end) and its index in the day,
+    /// so most arrivals need no division.
+    hour: (Time, Time, usize),
 }
 
 impl Arrivals {
@@ -35,7 +38,7 @@ impl Arrivals {
             }
         }
         let per_day = rate_per_us.iter().map(|r| r * HOUR as f64).sum();
-        Arrivals { rate_per_us, per_day, rng }
+        Arrivals { rate_per_us, per_day, rng, hour: (0, HOUR, 0) }
     }
 
     /// Whether any call ever arrives.
@@ -52,24 +55,40 @@ impl Arrivals {
         let mut need: f64 = self.rng.sample(Exp1);
         let mut t = now;
         // Whole days first, so a long quiet profile costs O(1), not O(days).
-        let days = (need / self.per_day).floor();
-        if days >= 1.0 {
-            need -= days * self.per_day;
-            t = t.checked_add((days as u64).checked_mul(DAY)?)?;
+        if need >= 0.5 * self.per_day {
+            let days = (need / self.per_day).floor();
+            if days >= 1.0 {
+                need -= days * self.per_day;
+                t = t.checked_add((days as u64).checked_mul(DAY)?)?;
+            }
         }
         // At most 25 hour boundaries remain, then the arrival falls inside an hour.
         loop {
-            let hour = ((t / HOUR) % 24) as usize;
-            let boundary = (t / HOUR + 1) * HOUR;
+            let (hour, boundary) = self.hour_of(t);
             let rate = self.rate_per_us[hour];
             let room = rate * (boundary - t) as f64;
             if rate > 0.0 && need <= room {
-                let step = (need / rate).round() as Time;
+                let step = crate::engine::round_u64(need / rate);
                 return Some(t + step.clamp(1, boundary - t));
             }
             need = (need - room).max(0.0);
             t = boundary;
         }
+    }
+}
+
+impl Arrivals {
+    /// The hour of the day `t` falls in, and the end of that hour.
+    #[inline]
+    fn hour_of(&mut self, t: Time) -> (usize, Time) {
+        let (start, end, index) = self.hour;
+        if t >= start && t < end {
+            return (index, end);
+        }
+        let start = t / HOUR * HOUR;
+        let index = ((t / HOUR) % 24) as usize;
+        self.hour = (start, start + HOUR, index);
+        (index, start + HOUR)
     }
 }
 

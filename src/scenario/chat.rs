@@ -3,7 +3,7 @@
 
 use super::Invalid;
 use super::duration::Duration;
-use super::voice::{MAX_EXPECTED_CALLS, MAX_HORIZON, MAX_REPLICATIONS};
+use super::voice::{MAX_EXPECTED_CALLS, MAX_HORIZON, MAX_REPLICATIONS, default_replications, default_seed};
 use crate::engine::{HOUR, SECOND};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -35,12 +35,6 @@ pub struct ChatScenario {
     pub failures: Vec<ChatFailure>,
 }
 
-fn default_seed() -> u64 {
-    1
-}
-fn default_replications() -> u32 {
-    1
-}
 fn yes() -> bool {
     true
 }

@@ -54,10 +54,12 @@ pub struct VoiceScenario {
     pub random_failures: RandomFailures,
 }
 
-fn default_seed() -> u64 {
+/// The master seed of a scenario that gives none.
+pub(super) fn default_seed() -> u64 {
     1
 }
-fn default_replications() -> u32 {
+/// The replications of a scenario that gives none.
+pub(super) fn default_replications() -> u32 {
     1
 }
 

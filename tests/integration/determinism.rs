@@ -14,16 +14,6 @@ random_failures:
   crash: {mtbf: 20h, mttr: 30m}
 ";
 
-fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
-        .collect();
-    out.sort();
-    out
-}
-
 #[test]
 fn r21_same_scenario_and_seed_give_byte_identical_files() {
     let tmp = tempfile::tempdir().unwrap();

@@ -25,16 +25,6 @@ random_failures:
   service: {mtbf: 8h, mttr: 10m, service: database}
 ";
 
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
-        .collect();
-    out.sort();
-    out
-}
-
 fn cli_ok(args: &[&str], dir: &Path) {
     let o = run_cli(args, dir);
     assert!(o.status.success(), "{args:?}: {}", stderr(&o));

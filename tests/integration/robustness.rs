@@ -2,20 +2,9 @@
 //! folders that are replaced whole or not at all.
 
 use crate::common::*;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 const CLEAN: &str = "duration: 4h\nphone_system: {ports: 24}\ntraffic: {calls_per_hour: 400}\n";
-
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
-        .collect();
-    out.sort();
-    out
-}
 
 /// `validate` on `text`: (exit code, warning lines).
 fn lint(text: &str) -> (Option<i32>, Vec<String>) {

@@ -19,10 +19,34 @@ enum Target {
     Service(usize, Service),
 }
 
+/// A few directed links, without allocating (faults can be frequent).
+struct Links {
+    pairs: [(usize, usize); 10],
+    len: usize,
+}
+
+impl Links {
+    fn of(pairs: impl IntoIterator<Item = (usize, usize)>) -> Links {
+        let mut links = Links { pairs: [(0, 0); 10], len: 0 };
+        for pair in pairs {
+            links.pairs[links.len] = pair;
+            links.len += 1;
+        }
+        links
+    }
+}
+
+impl std::ops::Deref for Links {
+    type Target = [(usize, usize)];
+    fn deref(&self) -> &[(usize, usize)] {
+        &self.pairs[..self.len]
+    }
+}
+
 /// The directed links a cut of `link` affects.
-fn directed(link: LinkSpec) -> Vec<(usize, usize)> {
+fn directed(link: LinkSpec) -> Links {
     let (a, b) = (node_index(link.from), node_index(link.to));
-    if link.one_way { vec![(a, b)] } else { vec![(a, b), (b, a)] }
+    if link.one_way { Links::of([(a, b)]) } else { Links::of([(a, b), (b, a)]) }
 }
 
 /// An alternating renewal process: up for Exp(mtbf), down for Exp(mttr).
@@ -301,15 +325,15 @@ impl<T: Tracer> Voice<T> {
 
 /// The directed links `isolate: s` cuts: to and from its peer, the phone
 /// system and the network.
-fn isolation(s: usize) -> Vec<(usize, usize)> {
-    [peer(s), PHONE, NETWORK].into_iter().flat_map(|n| [(s, n), (n, s)]).collect()
+fn isolation(s: usize) -> Links {
+    Links::of([peer(s), PHONE, NETWORK].into_iter().flat_map(|n| [(s, n), (n, s)]))
 }
 
 /// Every directed link of SPEC §1.
-fn all_links() -> Vec<(usize, usize)> {
+fn all_links() -> Links {
     let pairs =
         [(PUBLISHER, SUBSCRIBER), (PUBLISHER, PHONE), (SUBSCRIBER, PHONE), (PUBLISHER, NETWORK), (SUBSCRIBER, NETWORK)];
-    pairs.into_iter().flat_map(|(a, b)| [(a, b), (b, a)]).collect()
+    Links::of(pairs.into_iter().flat_map(|(a, b)| [(a, b), (b, a)]))
 }
 
 /// "publisher–subscriber", "publisher→network", or several joined by ", ".
