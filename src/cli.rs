@@ -312,7 +312,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let info = RunInfo { scenario: &name, seed: spec.seed, duration, warmup };
     write_run(&staging, &info, &output)?;
     if spec.trace != TraceChoice::None {
-        spool.finish()?;
+        spool.finish(matches!(spec.scenario, Scenario::Voice(_)))?;
     }
     if !args.no_charts {
         charts::draw_dir(staging.dir(), ChartFormat::Png)?;
@@ -455,7 +455,8 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
 fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool) -> Result<(), Failure> {
     let staging = Staging::new(out)?;
     let merged = report::merge::merge(dirs, staging.dir())?;
-    let known: Vec<&'static str> = crate::model::metrics::Metric::ALL.iter().map(|m| m.name()).collect();
+    let known: Vec<&'static str> =
+        crate::model::metrics::Metric::ALL.iter().map(|m| m.name()).chain(crate::model::chat::METRICS).collect();
     let output = merged.output(&known)?;
     let info = RunInfo {
         scenario: &merged.info.scenario_name,

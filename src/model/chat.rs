@@ -302,6 +302,7 @@ impl Chat {
         self.primary_up = false;
         self.service_up = false;
         self.failed_at = Some(now);
+        let unbacked = self.since_backup;
         self.lost = self.since_backup;
         self.since_backup = 0;
         self.uncopied_posts_at_failure = self.uncopied.posts;
@@ -312,9 +313,10 @@ impl Chat {
             self.rpo = now - self.last_copied_backup_at;
         }
         self.compliance_lost = std::mem::take(&mut self.since_adapter);
-        let lost = self.lost;
+        let on_share = self.lost - unbacked;
         self.event(now, PRIMARY_DB, "datacenter_down", || {
-            format!("primary data centre lost: mgc, its mirror and the front ends; {lost} post(s) not in a log backup")
+            let share = if on_share > 0 { format!(" and {on_share} in backups lost with the share") } else { String::new() };
+            format!("primary data centre lost: mgc, its mirror and the front ends; {unbacked} post(s) since the last log backup{share}")
         });
         self.status(now, PRIMARY_DB, "online_mirrored", "down", "datacenter_down");
         sched.schedule_in(self.steps[0], Ev::StepDone(0));

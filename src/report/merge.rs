@@ -107,6 +107,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged> {
     if info.trace != "none" {
         for (file, header, _) in FILES {
             let inputs: Vec<PathBuf> = shards.iter().map(|s| s.path.join(file)).collect();
+            if inputs.iter().all(|p| !p.exists()) {
+                continue; // a kind of model that does not write this file
+            }
             if let Some(missing) = inputs.iter().find(|p| !p.exists()) {
                 return Err(invalid(format!("{} is missing", missing.display())));
             }

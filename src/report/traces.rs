@@ -57,8 +57,10 @@ impl Spool {
             events.write_record([rep.as_str(), &fmt_secs(row.at), row.server, row.event, &row.detail])?;
         }
         events.flush()?;
+        let Some((width, bins)) = trace.load() else {
+            return Ok(()); // a model without calls has no load to write
+        };
         let mut load = no_header("load")?;
-        let (width, bins) = trace.load().unwrap_or((0, &[]));
         let width = fmt_secs(width);
         for bin in bins {
             load.write_record([
@@ -76,15 +78,18 @@ impl Spool {
         Ok(())
     }
 
-    /// Joins the spools into the three trace files, in replication order, and
-    /// removes them.
-    pub fn finish(self) -> Result<()> {
+    /// Joins the spools into the trace files, in replication order, and
+    /// removes them. `load.csv` is written only for models with calls.
+    pub fn finish(self, with_load: bool) -> Result<()> {
         let mut spooled: Vec<PathBuf> = std::fs::read_dir(&self.dir)?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".spool-")))
             .collect();
         spooled.sort();
         for (file, header, suffix) in FILES {
+            if suffix == "load" && !with_load {
+                continue;
+            }
             let parts: Vec<&PathBuf> = spooled.iter().filter(|p| p.extension().is_some_and(|e| e == suffix)).collect();
             concat(&self.dir.join(file), header, &parts, false)?;
         }

@@ -292,3 +292,191 @@ fn a_missing_column_is_an_error_that_names_it() {
     let err = format!("{:#}", draw_dir(tmp.path(), ChartFormat::Png).unwrap_err());
     assert!(err.contains("load.csv") && err.contains("width_s"), "{err}");
 }
+
+/// SPEC §2's example, with few replications: a data-centre loss and the
+/// manual runbook (one step, `copy_backups`, takes no time).
+const CHAT: &str = "\
+kind: persistent_chat
+name: chart-chat
+duration: 6h
+replications: 3
+seed: 1
+chat: {posts_per_hour: 2000}
+log_shipping: {backup_interval: 15m, copy_interval: 15m, restore_interval: 15m}
+backup_share_survives: true
+compliance: {adapter_interval: 5m}
+runbook:
+  decide: 15m
+  remove_log_shipping: 2m
+  copy_backups: 5m
+  apply_per_backup: 1m
+  bring_online: 2m
+  set_pool_state: 1m
+  set_active_servers: 2m
+  install_mirror: {min: 15m, max: 30m}
+failures:
+  - {at: 2h07m30s, datacenter_down: primary}
+";
+
+/// The texts of an SVG chart, in drawing order, trimmed and unescaped.
+fn svg_texts(path: &Path) -> Vec<String> {
+    let svg = std::fs::read_to_string(path).unwrap();
+    let unescape = |t: &str| {
+        t.trim()
+            .replace("&apos;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    svg.split("<text").skip(1).filter_map(|t| Some(unescape(t.split_once('>')?.1.split_once("</text>")?.0))).collect()
+}
+
+fn has_text(texts: &[String], wanted: &str) -> bool {
+    texts.iter().any(|t| t.contains(wanted))
+}
+
+#[test]
+fn a_chat_run_gets_an_availability_chart_with_the_runbook_and_the_loss() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run_folder(tmp.path(), CHAT, &[]);
+    let drawn_by_the_run = charts_in(&dir);
+    let written = draw_dir(&dir, ChartFormat::Png).unwrap();
+    assert_eq!(names(&written), ["availability.png"]);
+    assert_pngs_of_1600_by_900(&written);
+    assert_eq!(charts_in(&dir), drawn_by_the_run, "drawing again gave different bytes");
+    no_temporary_files_in(&dir);
+
+    let svg = draw_dir(&dir, ChartFormat::Svg).unwrap();
+    let texts = svg_texts(&svg[0]);
+    // The runbook as a Gantt: every step by its short name, with the seed's command.
+    for step in [
+        "decide",
+        "remove log shipping",
+        "copy backups",
+        "apply backups",
+        "restore with recovery",
+        "FailedOver",
+        "active servers",
+        "install mirror",
+    ] {
+        assert!(texts.iter().any(|t| t == step), "no runbook row `{step}` in {texts:?}");
+    }
+    assert!(has_text(&texts, "Install-CsMirrorDatabase") && has_text(&texts, "0 s · step 2"), "{texts:?}");
+    // The fault is a data-centre loss, and what it cost is named with replication 0's figures.
+    let row: Vec<String> =
+        std::fs::read_to_string(dir.join("replications.csv")).unwrap().lines().map(String::from).collect();
+    let header: Vec<&str> = row[0].split(',').collect();
+    let values: Vec<&str> = row[1].split(',').collect();
+    let value = |name: &str| values[header.iter().position(|h| *h == name).unwrap()];
+    assert!(has_text(&texts, "data-centre loss") && !has_text(&texts, "crash"), "{texts:?}");
+    assert!(has_text(&texts, "data centre lost 2:07:30"), "{texts:?}");
+    assert!(has_text(&texts, &format!("← {} posts lost", value("posts_lost"))), "{texts:?}");
+    assert!(has_text(&texts, "since the 2:00:00 log backup (rpo 7.5 min)"), "{texts:?}");
+    assert!(has_text(&texts, &format!("← {} compliance records lost", value("compliance_records_lost"))));
+    assert!(has_text(&texts, "outage (service down): 22 min") && has_text(&texts, "running unmirrored"), "{texts:?}");
+    assert!(has_text(&texts, "The failover, zoomed in: 1:58 to"), "{texts:?}");
+}
+
+#[test]
+fn a_chat_trace_without_replications_csv_draws_from_its_events() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "events.csv",
+        "replication,time_s,server,event,detail\n\
+         0,0,mgc_primary,initial_status,online_mirrored\n\
+         0,0,mgc_backup,initial_status,log_shipping\n\
+         0,900,mgc_primary,log_backup,transaction log backup of 479 post(s)\n\
+         0,1300,mgc_primary,datacenter_down,primary data centre lost; 200 post(s) not in a log backup\n\
+         0,2200,mgc_backup,runbook_decided,an administrator decides\n\
+         0,2500,mgc_backup,runbook_active_servers_set,step 7: Set-CsPersistentChatActiveServer\n",
+    );
+    write(
+        d,
+        "status.csv",
+        "replication,time_s,server,from,to,cause\n\
+         0,1300,mgc_primary,online_mirrored,down,datacenter_down\n\
+         0,2200,mgc_backup,log_shipping,failing_over,runbook_started\n\
+         0,2500,mgc_backup,failing_over,online_unmirrored,failover_completed\n",
+    );
+    let written = draw_dir(d, ChartFormat::Png).unwrap();
+    assert_eq!(names(&written), ["availability.png"]);
+    assert_pngs_of_1600_by_900(&written);
+    let texts = svg_texts(&draw_dir(d, ChartFormat::Svg).unwrap()[0]);
+    assert!(has_text(&texts, "From the events:") && has_text(&texts, "← 200 posts lost"), "{texts:?}");
+    assert!(has_text(&texts, "The run ends before the mirror is installed."), "{texts:?}");
+}
+
+#[test]
+fn a_chat_compare_folder_gets_a_comparison_of_the_chat_metrics() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "s.yaml", CHAT);
+    cli_ok(&["compare", "s.yaml", "--out", "cmp", "--quiet"], tmp.path());
+    let dir = tmp.path().join("cmp");
+    assert!(dir.join("comparison.png").is_file(), "compare drew no chart");
+    assert_pngs_of_1600_by_900(&[dir.join("comparison.png")]);
+    let texts = svg_texts(&draw_dir(&dir, ChartFormat::Svg).unwrap()[0]);
+    assert!(has_text(&texts, "Strategies compared: log_shipping.backup_interval"), "{texts:?}");
+    assert!(!has_text(&texts, "Port-allocation"), "{texts:?}");
+    let panels = ["posts_lost", "rpo_s", "outage_s", "unmirrored_s", "compliance_records_lost", "availability"];
+    let headings: Vec<&String> = texts.iter().filter(|t| panels.contains(&t.as_str())).collect();
+    assert_eq!(headings, panels, "{texts:?}");
+    // Strategies are named by their value, the key being in the title.
+    for value in ["5m", "15m", "30m"] {
+        assert!(texts.iter().any(|t| t == value), "no strategy `{value}` in {texts:?}");
+    }
+    assert!(!texts.iter().any(|t| t == "log_shipping.backup_interval=5m"), "{texts:?}");
+}
+
+#[test]
+fn a_chat_sweep_folder_gets_a_sweep_chart_of_posts_lost_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "s.yaml", CHAT);
+    let args = [
+        "sweep",
+        "s.yaml",
+        "--set",
+        "log_shipping.backup_interval=5m,15m",
+        "--set",
+        "runbook.decide=5m,15m",
+        "--replications",
+        "2",
+        "--out",
+        "sweep",
+        "--quiet",
+    ];
+    cli_ok(&args, tmp.path());
+    let dir = tmp.path().join("sweep");
+    assert_pngs_of_1600_by_900(&[dir.join("sweep.png")]);
+    let texts = svg_texts(&draw_dir(&dir, ChartFormat::Svg).unwrap()[0]);
+    let panels: Vec<&String> =
+        texts.iter().filter(|t| ["posts_lost", "outage_s", "rpo_s"].contains(&t.as_str())).collect();
+    assert_eq!(panels, ["posts_lost", "outage_s", "rpo_s"], "{texts:?}");
+}
+
+#[test]
+fn chart_dir_redraws_a_chat_folder_byte_for_byte_and_a_short_one_gets_no_distribution() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run_folder(tmp.path(), CHAT, &["--trace", "all"]);
+    let drawn_by_the_run = charts_in(&dir);
+    // Every replication traced, but the failure is the timeline's: a
+    // six-hour chat run gets no distribution of its availability.
+    let names: Vec<&str> = drawn_by_the_run.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["availability.png"]);
+    let copy = tmp.path().join("copy");
+    copy_data(&dir, &copy);
+    cli_ok(&["chart", "copy"], tmp.path());
+    assert_eq!(charts_in(&copy), drawn_by_the_run);
+}
+
+#[test]
+fn a_voice_compare_of_the_presets_keeps_its_title() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/publisher-outage.yaml");
+    cli_ok(&["compare", scenario, "--replications", "2", "--out", "cmp", "--quiet", "--no-charts"], tmp.path());
+    let texts = svg_texts(&draw_dir(&tmp.path().join("cmp"), ChartFormat::Svg).unwrap()[0]);
+    assert!(has_text(&texts, "Port-allocation strategies compared"), "{texts:?}");
+    assert!(texts.iter().any(|t| t == "blocking_probability") && texts.iter().any(|t| t == "sip_trunk"));
+}

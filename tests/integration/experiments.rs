@@ -244,3 +244,27 @@ fn compare_reproduces_the_seeds_trade_off_during_a_publisher_outage() {
         }
     }
 }
+
+#[test]
+fn r21_chat_shards_merge_into_a_single_run_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "chat.yaml",
+        "kind: persistent_chat\nduration: 6h\nreplications: 6\nchat: {posts_per_hour: 500}\n\
+         failures: [{at: 2h10m, datacenter_down: primary}]\n",
+    );
+    cli_ok(&["run", "chat.yaml", "--out", "single", "--trace", "all", "--quiet"], d);
+    for k in 0..3 {
+        cli_ok(
+            &["run", "chat.yaml", "--out", &format!("s{k}"), "--shard", &format!("{k}/3"), "--trace", "all", "--quiet"],
+            d,
+        );
+    }
+    cli_ok(&["merge", "s0", "s1", "s2", "--out", "merged"], d);
+    let single = files(&d.join("single"));
+    assert!(!single.iter().any(|(n, _)| n == "load.csv"), "a chat run has no call load");
+    assert!(single.iter().any(|(n, _)| n == "availability.png"));
+    assert_eq!(single, files(&d.join("merged")));
+}

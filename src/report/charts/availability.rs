@@ -171,10 +171,12 @@ impl<'a> Chart<'a> {
         self.trace.statuses.voice || self.trace.faults.iter().any(|f| CLUSTER_KINDS.contains(&f.kind))
     }
 
-    /// The faults the legend names: all five for a voice run, else those seen.
+    /// The faults the legend names: the voice cluster's five for a voice
+    /// run, and any other kind seen.
     fn fault_kinds(&self) -> Vec<FaultKind> {
         let seen = |k: &FaultKind| self.trace.faults.iter().any(|f| f.kind == *k);
-        FaultKind::ALL.into_iter().filter(|k| self.trace.statuses.voice || seen(k)).collect()
+        let voice = FaultKind::ALL.into_iter().filter(|k| self.trace.statuses.voice || seen(k));
+        voice.chain(std::iter::once(FaultKind::DataCentreLoss).filter(seen)).collect()
     }
 
     /// The load bins, coarsened only if a file holds more than clustersim
@@ -367,7 +369,7 @@ impl Chart<'_> {
     }
 
     /// The thin strip under a server's lane: its crashes and stopped services
-    /// (a crash drawn over a stop, as it supersedes it).
+    /// (a crash drawn over a stop, as it supersedes it), or its site's loss.
     fn server_strip<DB: DrawingBackend>(
         &self,
         chart: &mut Plot<DB>,
@@ -379,7 +381,7 @@ impl Chart<'_> {
         DB::ErrorType: 'static,
     {
         let server = Some(self.trace.servers[index].as_str());
-        for kind in [FaultKind::ServiceStopped, FaultKind::Crash] {
+        for kind in [FaultKind::ServiceStopped, FaultKind::Crash, FaultKind::DataCentreLoss] {
             let spans: Vec<(f64, f64)> = self
                 .trace
                 .faults

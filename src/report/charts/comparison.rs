@@ -1,9 +1,13 @@
-//! `comparison.png`: the key metrics per port-allocation strategy, as bars
-//! with 95 % whiskers, one panel per metric so each keeps its own scale
-//! (a blocking probability and a count of calls share no axis). A mark over
-//! a bar says its paired difference from the first strategy is beyond the
+//! `comparison.png`: the key metrics per strategy (a port-allocation
+//! strategy, or a value of the key `compare --set` varies), as bars with
+//! 95 % whiskers, one panel per metric so each keeps its own scale (a
+//! blocking probability and a count of calls share no axis). A mark over a
+//! bar says its paired difference from the first strategy is beyond the
 //! difference's own 95 % interval: with common random numbers, differences
 //! are much tighter than the whiskers suggest.
+//!
+//! Strategies named `key=value` for one shared key are labelled by their
+//! value, with the key in the title, as in the printed table.
 
 use super::Draw;
 use super::data;
@@ -16,17 +20,25 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::path::Path;
 
-/// The metrics `compare` prints by default (see the README): the first
-/// ones present are drawn, else the file's first six.
-const KEY_METRICS: [&str; 6] = [
-    "blocking_probability",
-    "calls_blocked",
-    "calls_dropped",
-    "mailbox_unavailable_calls",
-    "messages_failed",
-    "mailbox_unavailable_s",
+/// The metrics `compare` prints by default for a voice cluster (see the
+/// README), and those that matter for a chat pool (SPEC C3–C5: data lost,
+/// recovery time, redundancy, compliance), in order of preference: the
+/// first list with any metric present is drawn, else the file's first six.
+const KEY_METRICS: [&[&str]; 2] = [
+    &[
+        "blocking_probability",
+        "calls_blocked",
+        "calls_dropped",
+        "mailbox_unavailable_calls",
+        "messages_failed",
+        "mailbox_unavailable_s",
+    ],
+    &["posts_lost", "rpo_s", "outage_s", "unmirrored_s", "compliance_records_lost", "availability"],
 ];
 const MAX_PANELS: usize = 6;
+
+/// The port-allocation strategies of SPEC R17 and the scenario's own.
+const ALLOCATION_STRATEGIES: [&str; 5] = ["sccp", "sip_trunk", "pimg_timg", "sip_other", "custom"];
 
 /// One row of `comparison.csv`.
 struct Cell {
@@ -39,8 +51,38 @@ struct Cell {
 
 pub struct Chart {
     strategies: Vec<String>,
+    /// What each strategy is called on the chart (see [`short_labels`]).
+    labels: Vec<String>,
+    /// The key every strategy sets, when they are all `key=value` of one key.
+    key: Option<String>,
     metrics: Vec<String>,
     cells: Vec<Cell>,
+}
+
+/// Strategies named `key=value` for one shared key are labelled by their
+/// value alone, and the key returned; other names are kept whole.
+fn short_labels(names: &[String]) -> (Option<String>, Vec<String>) {
+    let split: Vec<Option<(&str, &str)>> =
+        names.iter().map(|n| n.split_once('=').filter(|(_, v)| !v.contains('=') && !v.is_empty())).collect();
+    if let Some(Some((key, _))) = split.first()
+        && split.iter().all(|s| s.is_some_and(|(k, _)| k == *key))
+    {
+        let values = split.iter().map(|s| s.map_or_else(String::new, |(_, v)| v.to_string())).collect();
+        return (Some(key.to_string()), values);
+    }
+    (None, names.to_vec())
+}
+
+/// The panels: the first list of [`KEY_METRICS`] with any metric present
+/// (those present, in its order), else the file's first six.
+fn choose_metrics(all: Vec<String>) -> Vec<String> {
+    for list in KEY_METRICS {
+        let key: Vec<String> = list.iter().filter(|m| all.iter().any(|a| a == *m)).map(|m| m.to_string()).collect();
+        if !key.is_empty() {
+            return key;
+        }
+    }
+    all.into_iter().take(MAX_PANELS).collect()
 }
 
 impl Chart {
@@ -68,10 +110,9 @@ impl Chart {
         if cells.is_empty() {
             return Ok(None);
         }
-        let key: Vec<String> =
-            KEY_METRICS.iter().filter(|m| all_metrics.iter().any(|a| a == *m)).map(|m| m.to_string()).collect();
-        let metrics = if key.is_empty() { all_metrics.into_iter().take(MAX_PANELS).collect() } else { key };
-        Ok(Some(Chart { strategies, metrics, cells }))
+        let metrics = choose_metrics(all_metrics);
+        let (key, labels) = short_labels(&strategies);
+        Ok(Some(Chart { strategies, labels, key, metrics, cells }))
     }
 
     fn cells_of<'a>(&'a self, metric: &'a str) -> impl Iterator<Item = &'a Cell> {
@@ -102,17 +143,33 @@ impl Chart {
     where
         DB::ErrorType: 'static,
     {
-        let title = "Port-allocation strategies compared";
-        layout::text(area, title, (24, 24), &style::title(), HPos::Left, VPos::Center)?;
-        let first = &self.strategies[0];
+        let allocation = self.strategies.iter().all(|s| ALLOCATION_STRATEGIES.contains(&s.as_str()));
+        let title = match &self.key {
+            _ if allocation => "Port-allocation strategies compared".to_string(),
+            Some(key) => format!("Strategies compared: {key}"),
+            None => "Strategies compared".to_string(),
+        };
+        layout::text(area, &title, (24, 24), &style::title(), HPos::Left, VPos::Center)?;
+        let first = match &self.key {
+            Some(key) => format!("{key} = {}", self.labels[0]),
+            None => self.labels[0].clone(),
+        };
+        let chat = self.metrics.iter().any(|m| m.starts_with("posts") || m == "rpo_s");
+        let draws = if chat { "posts and runbook draws" } else { "calls and faults" };
         let subtitle = format!(
-            "Mean over the replications, with 95 % confidence whiskers. All strategies saw the same calls and faults; \
+            "Mean over the replications, with 95 % confidence whiskers. All strategies saw the same {draws}; \
              ▲ marks a paired difference from {first} beyond its own 95 % interval."
         );
         layout::text(area, &subtitle, (24, 58), &style::label(), HPos::Left, VPos::Center)?;
         let items: Vec<(Swatch, String)> =
-            self.strategies.iter().enumerate().map(|(i, s)| (Swatch::Box(style::series_color(i)), s.clone())).collect();
-        layout::legend_row(area, (24, 94), &items)?;
+            self.labels.iter().enumerate().map(|(i, s)| (Swatch::Box(style::series_color(i)), s.clone())).collect();
+        let mut x = 24;
+        if let Some(key) = &self.key {
+            let lead = format!("{key}:");
+            layout::text(area, &lead, (x, 94), &style::heading(), HPos::Left, VPos::Center)?;
+            x += layout::text_width(area, &lead, &style::heading())? + 16;
+        }
+        layout::legend_row(area, (x, 94), &items)?;
         Ok(())
     }
 
@@ -169,7 +226,7 @@ impl Chart {
         };
         let (left, _) = slot(0.0, 0.0);
         let (right, _) = slot(1.0, 0.0);
-        let names_fit = self.strategies.iter().try_fold(true, |fit, s| {
+        let names_fit = self.labels.iter().try_fold(true, |fit, s| {
             Ok::<bool, anyhow::Error>(fit && layout::text_width(area, s, &style::small())? + 6 < right - left)
         })?;
         for cell in self.cells_of(metric) {
@@ -187,7 +244,7 @@ impl Chart {
             layout::text(area, &label, (px, py - 12), &style::small(), HPos::Center, VPos::Center)?;
             if names_fit {
                 let (_, axis_y) = slot(x + 0.5, chart.y_range().start);
-                let name = &self.strategies[cell.strategy];
+                let name = &self.labels[cell.strategy];
                 layout::text(area, name, (px, axis_y + 14), &style::small(), HPos::Center, VPos::Center)?;
             }
         }
@@ -206,4 +263,31 @@ where
         area.draw(&PathElement::new(vec![(x - 8, y), (x + 8, y)], ink))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn strategies_of_one_key_are_labelled_by_their_value() {
+        let names = strings(&["log_shipping.backup_interval=5m", "log_shipping.backup_interval=15m"]);
+        assert_eq!(short_labels(&names), (Some("log_shipping.backup_interval".into()), strings(&["5m", "15m"])));
+        let mixed = strings(&["a=1", "b=2"]);
+        assert_eq!(short_labels(&mixed), (None, mixed.clone()));
+        let presets = strings(&["sccp", "sip_trunk"]);
+        assert_eq!(short_labels(&presets), (None, presets.clone()));
+    }
+
+    #[test]
+    fn chat_metrics_are_chosen_when_the_voice_ones_are_absent() {
+        let chat = strings(&["posts", "availability", "outage_s", "posts_lost", "rpo_s", "unmirrored_s"]);
+        assert_eq!(choose_metrics(chat), ["posts_lost", "rpo_s", "outage_s", "unmirrored_s", "availability"]);
+        let voice = strings(&["calls_offered", "calls_dropped", "blocking_probability"]);
+        assert_eq!(choose_metrics(voice), ["blocking_probability", "calls_dropped"]);
+    }
 }

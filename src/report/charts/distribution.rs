@@ -21,6 +21,9 @@ const METRICS: [(&str, &str); 2] = [
     ("service_availability", "Service availability: calls answered with mailbox access"),
 ];
 
+/// What `availability` measures in a chat pool's file (it has `posts_lost`).
+const CHAT_AVAILABILITY: &str = "Availability: the chat service is up (outside the failover's outage)";
+
 const BAR: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 const PERFECT: RGBColor = RGBColor(0x00, 0x9E, 0x73);
 const MEAN: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
@@ -43,9 +46,11 @@ impl Chart {
     pub fn load(dir: &Path, summary: Option<&Summary>) -> Result<Option<Chart>> {
         let Some(mut file) = data::open(dir, "replications.csv")? else { return Ok(None) };
         let headers = file.headers();
+        let chat = headers.iter().any(|h| h == "posts_lost");
         let present: Vec<(usize, &'static str)> = METRICS
             .iter()
-            .filter_map(|(name, title)| headers.iter().position(|h| h == name).map(|i| (i, *title)))
+            .map(|&(name, title)| (name, if chat && name == "availability" { CHAT_AVAILABILITY } else { title }))
+            .filter_map(|(name, title)| headers.iter().position(|h| h == name).map(|i| (i, title)))
             .collect();
         let mut panels: Vec<Panel> = present.iter().map(|(_, title)| Panel { title, values: vec![] }).collect();
         file.for_each(|row| {

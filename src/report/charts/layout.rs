@@ -93,6 +93,10 @@ pub enum Swatch {
     Cross(RGBColor),
     Triangle(RGBColor),
     Dot(RGBColor),
+    /// A short vertical tick, as a periodic job's run.
+    Tick(RGBColor),
+    /// A diamond, as an instant (a step that took no time).
+    Diamond(RGBColor),
 }
 
 fn draw_swatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, swatch: Swatch, (x, y): (i32, i32)) -> Result<()>
@@ -114,8 +118,15 @@ where
         Swatch::Cross(c) => area.draw(&Cross::new(centre, 5, c.stroke_width(2)))?,
         Swatch::Triangle(c) => area.draw(&TriangleMarker::new(centre, 6, c.filled()))?,
         Swatch::Dot(c) => area.draw(&Circle::new(centre, 4, c.filled()))?,
+        Swatch::Tick(c) => area.draw(&Rectangle::new([(x + 9, y - 8), (x + 11, y + 8)], c.filled()))?,
+        Swatch::Diamond(c) => area.draw(&diamond(centre, 6, c))?,
     }
     Ok(())
+}
+
+/// A filled diamond of half-width `r` pixels centred on `(x, y)`.
+pub fn diamond((x, y): (i32, i32), r: i32, color: RGBColor) -> Polygon<(i32, i32)> {
+    Polygon::new(vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)], color.filled())
 }
 
 /// Draws `items` left to right from `x`, centred on `y`; returns the x where

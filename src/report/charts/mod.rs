@@ -3,16 +3,17 @@
 //!
 //! | file | drawn when the folder has | answers |
 //! |---|---|---|
-//! | `availability.png` | trace files | what happened to the servers, the calls and the mailboxes, when |
-//! | `availability-distribution.png` | `replications.csv`, a long or randomly failing run | how many nines, and how much they vary between replications |
-//! | `status-time.png` | trace files, a long or randomly failing run | where each server's time went |
-//! | `comparison.png` | `comparison.csv` | which port-allocation strategy does better, and is the difference real |
+//! | `availability.png` | trace files | what happened to the servers, the calls and the mailboxes, when; for a chat pool, what the failover looked like and what was lost |
+//! | `availability-distribution.png` | `replications.csv`, a long or randomly failing run (a chat pool: a long one) | how many nines, and how much they vary between replications |
+//! | `status-time.png` | trace files, a long or randomly failing run (a chat pool: a long one) | where each server's time went |
+//! | `comparison.png` | `comparison.csv` | which strategy does better (port allocation, or any key `compare --set` varies), and is the difference real |
 //! | `sweep.png` | `sweep.csv` | how a metric moves with the swept keys |
 //!
 //! Every chart is a pure function of the files: no clock, no hash order, a
 //! bundled font. The same files give the same bytes.
 
 mod availability;
+mod chat;
 mod comparison;
 mod data;
 mod distribution;
@@ -55,10 +56,21 @@ pub fn draw_dir(dir: &Path, format: ChartFormat) -> Result<Vec<PathBuf>> {
     let summary = data::read_summary(dir)?;
     let mut written = vec![];
     let traced = trace::load(dir, summary.as_ref())?;
+    // A chat pool's folder is told by its content: the mgc servers and log
+    // shipping's events in the traces, else the chat metrics.
+    let chat = match &traced {
+        Some(t) => chat::is_chat(t),
+        None => chat::is_chat_folder(dir)?,
+    };
     if let Some(t) = &traced {
-        written.push(save(&availability::Chart::new(t, summary.as_ref()), dir, "availability", format)?);
+        let path = if chat {
+            save(&chat::Chart::load(dir, t, summary.as_ref())?, dir, "availability", format)?
+        } else {
+            save(&availability::Chart::new(t, summary.as_ref()), dir, "availability", format)?
+        };
+        written.push(path);
     }
-    let long_run = status_time::is_long_run(dir, summary.as_ref(), traced.as_ref())?;
+    let long_run = status_time::is_long_run(dir, summary.as_ref(), traced.as_ref(), chat)?;
     if long_run && let Some(chart) = distribution::Chart::load(dir, summary.as_ref())? {
         written.push(save(&chart, dir, "availability-distribution", format)?);
     }

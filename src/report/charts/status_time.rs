@@ -22,7 +22,9 @@ const LONG_S: f64 = 30.0 * 86_400.0;
 /// availability is a distribution worth drawing: two replications or more,
 /// and a horizon of a month or more, or status changes traced in more than
 /// one replication (with fixed timelines only one is traced by default).
-pub fn is_long_run(dir: &Path, summary: Option<&Summary>, trace: Option<&Trace>) -> Result<bool> {
+/// A chat pool (`fixed_timeline`) fails only where its timeline says, so
+/// every traced replication changes status: only its horizon counts.
+pub fn is_long_run(dir: &Path, summary: Option<&Summary>, trace: Option<&Trace>, fixed_timeline: bool) -> Result<bool> {
     let replications = match summary {
         Some(s) => s.replications,
         None => count_rows(dir, "replications.csv")?,
@@ -31,7 +33,7 @@ pub fn is_long_run(dir: &Path, summary: Option<&Summary>, trace: Option<&Trace>)
         return Ok(false);
     }
     let horizon_s = summary.map(|s| s.duration_s).or(trace.map(|t| t.horizon_s)).unwrap_or(0.0);
-    Ok(horizon_s >= LONG_S || replications_with_changes(dir)? > 1)
+    Ok(horizon_s >= LONG_S || (!fixed_timeline && replications_with_changes(dir)? > 1))
 }
 
 fn count_rows(dir: &Path, name: &str) -> Result<u64> {

@@ -155,6 +155,7 @@ pub fn fault_color(kind: FaultKind) -> RGBColor {
         FaultKind::LinkCut => RGBColor(0x00, 0x72, 0xB2),
         FaultKind::SplitBrain => RGBColor(0xCC, 0x79, 0xA7),
         FaultKind::MailboxesUnmounted => RGBColor(0x88, 0x22, 0x55),
+        FaultKind::DataCentreLoss => RGBColor(0x33, 0x33, 0x33),
     }
 }
 
@@ -165,6 +166,7 @@ pub fn fault_name(kind: FaultKind) -> &'static str {
         FaultKind::LinkCut => "network link cut",
         FaultKind::SplitBrain => "split brain (two primaries)",
         FaultKind::MailboxesUnmounted => "message store unmounted",
+        FaultKind::DataCentreLoss => "data-centre loss (primary site)",
     }
 }
 
@@ -217,6 +219,7 @@ pub fn metric_unit(metric: &str) -> &'static str {
         m if m.contains("messages") => "messages",
         m if m.contains("posts") => "posts",
         m if m.contains("records") => "records",
+        m if m.contains("backups") => "log backups",
         _ => "",
     }
 }

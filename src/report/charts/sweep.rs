@@ -1,7 +1,8 @@
 //! `sweep.png`: a metric against the first swept key, one line per value of
 //! the other keys, each with its 95 % band. With several metrics in the file,
 //! up to four panels: blocking probability first, as it is what port and
-//! integration sweeps are run for.
+//! integration sweeps are run for; for a chat pool, posts lost, then the
+//! outage and the data-loss window.
 //!
 //! The x axis is numeric when every value of the key is a number or a
 //! duration (`30s` < `2m` < `1h`, ordered by their value), else the values
@@ -19,9 +20,16 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::path::Path;
 
-/// Metrics worth a panel when the file has many, in order.
-const PREFERRED: [&str; 4] =
-    ["blocking_probability", "calls_dropped", "mailbox_unavailable_calls", "service_availability"];
+/// Metrics worth a panel when the file has many, in order: a voice
+/// cluster's, else a chat pool's (what a backup-interval and time-to-decide
+/// sweep trades: posts lost against the outage, and the backups applied by
+/// hand that explain it).
+const PREFERRED: [&[&str]; 2] = [
+    &["blocking_probability", "calls_dropped", "mailbox_unavailable_calls", "service_availability"],
+    &["posts_lost", "outage_s", "rpo_s", "backups_applied", "unmirrored_s", "compliance_records_lost"],
+];
+/// The metrics drawn first when present, in this order.
+const FIRST: [&str; 4] = ["blocking_probability", "posts_lost", "outage_s", "rpo_s"];
 const MAX_PANELS: usize = 4;
 
 /// A grid point's result for one metric.
@@ -107,8 +115,9 @@ impl Chart {
     }
 }
 
-/// Every metric when there are few, else the preferred ones present;
-/// blocking probability first either way.
+/// Every metric when there are few, else the first preferred list's ones
+/// present (at most four); blocking probability, or posts lost, first
+/// either way.
 fn choose_metrics(points: &[Point]) -> Vec<String> {
     let mut all: Vec<String> = vec![];
     for p in points {
@@ -119,12 +128,15 @@ fn choose_metrics(points: &[Point]) -> Vec<String> {
     let mut chosen: Vec<String> = if all.len() <= MAX_PANELS {
         all.clone()
     } else {
-        PREFERRED.iter().filter(|m| all.iter().any(|a| a == *m)).map(|m| m.to_string()).collect()
+        let present = |list: &[&str]| -> Vec<String> {
+            list.iter().filter(|m| all.iter().any(|a| a == *m)).take(MAX_PANELS).map(|m| m.to_string()).collect()
+        };
+        PREFERRED.iter().map(|list| present(list)).find(|p| !p.is_empty()).unwrap_or_default()
     };
     if chosen.is_empty() {
         chosen = all.into_iter().take(1).collect();
     }
-    chosen.sort_by_key(|m| m != "blocking_probability");
+    chosen.sort_by_key(|m| FIRST.iter().position(|f| f == m).unwrap_or(FIRST.len()));
     chosen
 }
 
@@ -248,12 +260,13 @@ impl Chart {
             .label_style(style::small())
             .draw()?;
         self.x_ticks(&chart, area, axis)?;
-        // A line that a later one would hide (same values, as sccp and
-        // sip_trunk share a service availability) is drawn wider, so that it
-        // still shows as an outline.
+        // A line that later ones would hide (same values, as sccp and
+        // sip_trunk share a service availability, or every time to decide
+        // loses the same posts) is drawn wider by 4 px per line over it, so
+        // that each still shows as an outline.
         for (i, line) in lines.iter().enumerate() {
-            let hidden = lines[i + 1..].iter().any(|later| same_points(later, line));
-            draw_line(&mut chart, line, style::series_color(i), if hidden { 4 } else { 0 })?;
+            let over = lines[i + 1..].iter().filter(|later| same_points(later, line)).count() as u32;
+            draw_line(&mut chart, line, style::series_color(i), 4 * over)?;
         }
         Ok(())
     }
@@ -366,5 +379,15 @@ mod tests {
         let point = |metric: &str| Point { values: vec!["8".into()], metric: metric.into(), mean: 0.0, ci95: 0.0 };
         let points = [point("calls_dropped"), point("blocking_probability")];
         assert_eq!(choose_metrics(&points), ["blocking_probability", "calls_dropped"]);
+    }
+
+    #[test]
+    fn a_chat_sweep_draws_posts_lost_first() {
+        let point = |metric: &str| Point { values: vec!["5m".into()], metric: metric.into(), mean: 0.0, ci95: 0.0 };
+        let names = ["posts", "posts_refused", "posts_lost", "outage_s", "unmirrored_s", "rpo_s", "backups_applied"];
+        let points: Vec<Point> = names.iter().map(|m| point(m)).collect();
+        assert_eq!(choose_metrics(&points), ["posts_lost", "outage_s", "rpo_s", "backups_applied"]);
+        let few: Vec<Point> = ["outage_s", "posts_lost"].iter().map(|m| point(m)).collect();
+        assert_eq!(choose_metrics(&few), ["posts_lost", "outage_s"]);
     }
 }

@@ -68,9 +68,12 @@ pub enum FaultKind {
     LinkCut,
     SplitBrain,
     MailboxesUnmounted,
+    /// A chat pool's primary data centre lost (SPEC C3): the site, not a server, fails.
+    DataCentreLoss,
 }
 
 impl FaultKind {
+    /// The voice cluster's faults, all named in its legend.
     pub const ALL: [FaultKind; 5] = [
         FaultKind::Crash,
         FaultKind::ServiceStopped,
@@ -184,8 +187,9 @@ pub fn faults(events: &[Event], servers: &[Vec<Segment>], horizon_s: f64) -> Vec
         let service = e.detail.split_whitespace().next().unwrap_or("service");
         let service_key = format!("{}/{service}", e.server);
         match e.event.as_str() {
-            "crash" | "datacenter_down" => {
-                open.start(FaultKind::Crash, e.server.clone(), server(), t, format!("{} down", e.server))
+            "crash" => open.start(FaultKind::Crash, e.server.clone(), server(), t, format!("{} down", e.server)),
+            "datacenter_down" => {
+                open.start(FaultKind::DataCentreLoss, e.server.clone(), server(), t, "data centre lost".into())
             }
             "restart" => open.end(FaultKind::Crash, e.server.clone(), t),
             "service_stopped" => open.start(FaultKind::ServiceStopped, service_key, server(), t, service.into()),

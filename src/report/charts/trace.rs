@@ -17,6 +17,8 @@ pub struct Trace {
     /// Per server, in the order of `servers`.
     pub segments: Vec<Vec<Segment>>,
     pub faults: Vec<Fault>,
+    /// The replication's rows of `events.csv`, in file order.
+    pub events: Vec<Event>,
     /// `None` when `load.csv` is missing or has no bins for this replication.
     pub load: Option<Load>,
     pub horizon_s: f64,
@@ -56,7 +58,7 @@ pub fn load(dir: &Path, summary: Option<&Summary>) -> Result<Option<Trace>> {
         .collect();
     let faults = timeline::faults(&events, &segments, horizon_s);
     let statuses = statuses_of(&segments, &changes);
-    Ok(Some(Trace { replication, traced_replications, servers, segments, faults, load, horizon_s, statuses }))
+    Ok(Some(Trace { replication, traced_replications, servers, segments, faults, events, load, horizon_s, statuses }))
 }
 
 /// The statuses the trace shows, in order of first appearance, and each
