@@ -12,7 +12,7 @@ use clustersim::engine::{Limits, Model, Scheduler, run};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
-/// An event the size of clustersim's own (`Ev` is 12 bytes).
+/// An event the size of clustersim's own (`Ev` is 8 bytes).
 #[derive(Clone, Copy)]
 struct Payload {
     id: u32,

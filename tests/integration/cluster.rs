@@ -145,6 +145,25 @@ fn r4_a_secondary_that_cannot_ping_the_network_does_not_promote() {
 }
 
 #[test]
+fn r4_a_takeover_is_abandoned_when_the_primary_is_heard_before_it_completes() {
+    // A 70 s cut of the server link with a 5 min takeover: the subscriber
+    // detects the silence 30–60 s after the cut (at most 1h01m) and starts
+    // the change; the link heals at 1h01m10s and the publisher's next
+    // keepalive (within one 15 s interval) arrives long before the change
+    // would complete (detection + 300 s >= 1h05m30s). So: no second primary.
+    let (m, r) =
+        traced(&quiet("cluster: {takeover: 5m}\nfailures: [{at: 1h, partition: [publisher, subscriber], for: 70s}]\n"));
+    let started = events(&r, "status_change_started");
+    assert_eq!(started.len(), 1);
+    assert_eq!(started[0].1, "subscriber");
+    let aborted = events(&r, "status_change_aborted");
+    assert_eq!(aborted, vec![(started[0].0 + 300.0, "subscriber")]);
+    assert!(statuses(&r).is_empty(), "{:?}", statuses(&r));
+    assert_eq!(get(&m, SplitBrainEpisodes), 0.0);
+    assert_eq!(get(&m, Failovers), 0.0);
+}
+
+#[test]
 fn r5_a_primary_that_loses_its_secondary_keeps_its_status() {
     let (m, r) = traced(&quiet("failures: [{at: 1h, crash: subscriber}]\n"));
     assert_eq!(statuses(&r).len(), 1, "only the crash itself");
