@@ -125,6 +125,18 @@ fn c4_the_outage_is_the_sum_of_the_runbook_steps() {
 }
 
 #[test]
+fn c4_an_outage_still_going_at_the_end_is_clipped_to_the_run() {
+    // Failure at 5h50m of a 6 h run; deciding alone takes 15 min, more than
+    // the 10 min left: the outage is those 600 s, the service never comes
+    // back, so nothing runs unmirrored.
+    let s = chat_scenario(&example("5h50m", ""));
+    let rows = runs(&s, 3);
+    assert!(col(&rows, "outage_s").iter().all(|o| *o == 600.0), "{:?}", col(&rows, "outage_s"));
+    assert!(col(&rows, "unmirrored_s").iter().all(|u| *u == 0.0));
+    assert!(col(&rows, "availability").iter().all(|a| (*a - (1.0 - 600.0 / 21600.0)).abs() < 1e-12));
+}
+
+#[test]
 fn c4_ranged_steps_vary_between_replications_within_their_range() {
     let s = chat_scenario(&example(
         "2h",
