@@ -89,3 +89,21 @@ fn r13_r14_the_network_scenarios_split_as_their_comments_say() {
     // An isolated secondary splits only in the race at the heal, if ever.
     assert!(episodes("isolated-secondary.yaml").iter().sum::<f64>() < 10.0);
 }
+
+#[test]
+fn the_committed_example_results_are_what_the_code_writes_now() {
+    // results/ is the README's gallery: if the model changes, these files must
+    // be regenerated (results/regenerate.sh) or the README shows stale numbers.
+    // Runs exactly the regenerate.sh line for publisher-crash, into a temp folder.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("publisher-crash");
+    let scenario = root.join("scenarios/publisher-crash.yaml");
+    let o = run_cli(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    for file in ["summary.json", "replications.csv", "status.csv", "events.csv", "load.csv", "availability.png"] {
+        let committed = std::fs::read(root.join("results/publisher-crash").join(file)).unwrap();
+        let now = std::fs::read(out.join(file)).unwrap();
+        assert!(committed == now, "results/publisher-crash/{file} is stale: run results/regenerate.sh");
+    }
+}
