@@ -164,6 +164,29 @@ fn r4_a_takeover_is_abandoned_when_the_primary_is_heard_before_it_completes() {
 }
 
 #[test]
+fn r4_r7_a_takeover_begun_during_a_switchover_gives_way_to_it() {
+    // Found by the long fuzz run. The publisher's database stops at 1h: R7
+    // hands primary to the subscriber after `takeover` (8 s), at 3608 s. At
+    // 3601 s the publisher is isolated; with keepalives every 1 s and a 2 s
+    // timeout the subscriber notices within 3603–3604 s, passes its ping
+    // check and begins its own takeover (due at 3611–3612 s). The switchover
+    // completes first; the subscriber's own takeover is dropped, and the
+    // checker (on in `traced`) finds no secondary promoting itself while
+    // primary.
+    let (_, r) = traced(&quiet(
+        "cluster: {keepalive: {interval: 1s, timeout: 2s}, takeover: 8s}\nfailures:\n  \
+         - {at: 1h, stop_service: {server: publisher, service: database}}\n  \
+         - {at: 1h0m1s, isolate: publisher}\n",
+    ));
+    let started: Vec<_> = events(&r, "status_change_started").into_iter().filter(|e| e.1 == "subscriber").collect();
+    assert_eq!(started.len(), 2, "the switchover's and its own: {started:?}");
+    assert!(started[1].0 > 3602.0 && started[1].0 < 3605.0, "{started:?}");
+    let subscriber: Vec<_> = statuses(&r).into_iter().filter(|c| c.1 == "subscriber").collect();
+    assert_eq!(subscriber, vec![(3608.0, "subscriber", Secondary, Primary)]);
+    assert_eq!(events(&r, "status_change_aborted"), vec![(3608.0, "subscriber")]);
+}
+
+#[test]
 fn r5_a_primary_that_loses_its_secondary_keeps_its_status() {
     let (m, r) = traced(&quiet("failures: [{at: 1h, crash: subscriber}]\n"));
     assert_eq!(statuses(&r).len(), 1, "only the crash itself");
@@ -307,6 +330,47 @@ fn r8_a_manual_change_swaps_roles_and_leaves_calls_alone() {
         ]
     );
     assert_eq!(event_names(&r, "publisher"), ["status_change_started", "status_set"]);
+}
+
+#[test]
+fn r8_a_manual_change_is_refused_while_the_unreachable_primary_is_not_yet_lost() {
+    // The server link is cut at 1h; 5 s later, before the subscriber's role
+    // manager notices the silence (30–60 s), the administrator asks it to
+    // become primary. The publisher cannot hand over and is not yet lost:
+    // refused. The subscriber then takes over on its own when the timeout
+    // fires (ping check passes), as R4 says.
+    let (_, r) = traced(&quiet(
+        "failures:\n  - {at: 1h, partition: [publisher, subscriber], for: 10m}\n  \
+         - {at: 1h0m5s, admin: {server: subscriber, action: make_primary}}\n",
+    ));
+    assert_eq!(events(&r, "admin_refused"), vec![(3605.0, "subscriber")]);
+    assert!(events(&r, "admin_make_primary").is_empty());
+    let changes = statuses(&r);
+    assert_eq!((changes[0].1, changes[0].2, changes[0].3), ("subscriber", Secondary, Primary));
+    let lost = events(&r, "keepalive_lost").into_iter().find(|e| e.1 == "subscriber").unwrap();
+    assert!((changes[0].0 - (lost.0 + 5.0)).abs() < 1e-9, "promoted `takeover` after its own detection");
+}
+
+#[test]
+fn r8_a_manual_change_on_an_isolated_secondary_makes_split_brain() {
+    // The subscriber is isolated at 1h for 10 min: it detects the silence
+    // within 60 s, fails its ping check and stays secondary (R4, R14). At
+    // 1h05m the administrator forces it primary: no primary to hand over
+    // with, so it promotes itself after `takeover` (5 s), at 3905 s, making
+    // two primaries that cannot hear each other until the first keepalive
+    // after the heal at 4200 s (within one 15 s interval) starts recovery.
+    let (m, r) = traced(&quiet(
+        "failures:\n  - {at: 1h, isolate: subscriber, for: 10m}\n  \
+         - {at: 1h5m, admin: {server: subscriber, action: make_primary}}\n",
+    ));
+    assert_eq!(events(&r, "ping_check_failed").len(), 1);
+    assert!(events(&r, "admin_refused").is_empty());
+    let changes = statuses(&r);
+    assert_eq!(changes[0], (3905.0, "subscriber", Secondary, Primary));
+    assert_eq!(get(&m, SplitBrainEpisodes), 1.0);
+    let split = get(&m, SplitBrainS);
+    assert!(split > 4200.0 - 3905.0 && split <= 4215.0 - 3905.0, "{split}");
+    assert_eq!(get(&m, Failovers), 0.0, "a manual change is not a failover");
 }
 
 #[test]

@@ -272,11 +272,22 @@ impl<T: Tracer> Voice<T> {
                 {
                     return self.refuse(s, action.as_str(), now);
                 }
+                let p = peer(s);
+                let hand_over = self.servers[p].status == Status::Primary && self.both_ways(s, p);
+                if !hand_over && self.servers[s].peer_available && self.holds_primary_role(p) {
+                    // A primary that cannot hand over now (unreachable, or
+                    // replicating data) but that this role manager has not
+                    // lost (keepalive timeout still running): nothing to
+                    // coordinate with, and no reason yet to take over alone.
+                    self.trace.event(now, Some(s), "admin_refused", || {
+                        format!("make_primary refused: {} still holds primary and cannot hand over now", server_name(p))
+                    });
+                    return;
+                }
                 self.trace.event(now, Some(s), "admin_make_primary", || {
                     "step 1: administrator starts a status change".into()
                 });
-                let p = peer(s);
-                if self.servers[p].status == Status::Primary && self.both_ways(s, p) {
+                if hand_over {
                     self.start_switchover(s, "manual_change", false, sched);
                 } else {
                     // No primary to hand over: the secondary promotes itself.

@@ -291,6 +291,14 @@ impl<T: Tracer> Voice<T> {
         self.set_status(from, Status::Secondary, cause, now);
         self.trace.event(now, Some(to), "status_set", || "step 5: sets its own status to primary".into());
         self.set_status(to, Status::Primary, cause, now);
+        if self.servers[to].takeover_pending.take().is_some() {
+            // It lost the keepalives mid-switchover and began promoting
+            // itself; the switchover got there first.
+            self.cancel_timer(TimerKind::Takeover, to);
+            self.trace.event(now, Some(to), "status_change_aborted", || {
+                "its own takeover is moot: the switchover made it primary".into()
+            });
+        }
         if automatic && self.measured(now) {
             self.tally.failovers += 1;
         }
@@ -333,16 +341,23 @@ impl<T: Tracer> Voice<T> {
         self.unmounted = false;
         self.cancel_timer(TimerKind::UnmountEnd, PUBLISHER);
         self.cancel_timer(TimerKind::RecoveryEnd, PUBLISHER);
-        if self.servers[PUBLISHER].status == Status::SplitBrainRecovery {
+        // SPEC R15: the publisher primary, the subscriber secondary; then MTA
+        // and Notifier on the publisher first, then on the subscriber.
+        let recovering = [PUBLISHER, SUBSCRIBER].map(|s| self.servers[s].status == Status::SplitBrainRecovery);
+        if recovering[PUBLISHER] {
             self.set_status(PUBLISHER, Status::Primary, "split_brain_recovery_completed", now);
+        }
+        if recovering[SUBSCRIBER] {
+            let to =
+                if self.servers[PUBLISHER].status == Status::Primary { Status::Secondary } else { Status::Primary };
+            self.set_status(SUBSCRIBER, to, "split_brain_recovery_completed", now);
+        }
+        if recovering[PUBLISHER] {
             self.trace.event(now, Some(PUBLISHER), "mta_notifier_started", || {
                 "MTA and Notifier start on the publisher first".into()
             });
         }
-        if self.servers[SUBSCRIBER].status == Status::SplitBrainRecovery {
-            let to =
-                if self.servers[PUBLISHER].status == Status::Primary { Status::Secondary } else { Status::Primary };
-            self.set_status(SUBSCRIBER, to, "split_brain_recovery_completed", now);
+        if recovering[SUBSCRIBER] {
             self.trace.event(now, Some(SUBSCRIBER), "mta_notifier_started", || {
                 "MTA and Notifier start on the subscriber".into()
             });
