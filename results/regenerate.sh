@@ -29,6 +29,6 @@ out publisher-outage-sweep sweep scenarios/publisher-outage.yaml --replications 
 # Manual failover (seed 2).
 out chat-datacenter-loss run scenarios/chat-datacenter-loss.yaml
 out chat-datacenter-loss-compare compare scenarios/chat-datacenter-loss.yaml
-out chat-log-shipping-sweep sweep scenarios/chat-log-shipping.yaml --replications 50 \
+out chat-log-shipping-sweep sweep scenarios/chat-log-shipping.yaml \
     --set log_shipping.backup_interval=5m,15m,30m --set runbook.decide=5m,15m,1h
 du -sh results

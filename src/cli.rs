@@ -514,6 +514,8 @@ fn validate(paths: &[PathBuf]) -> Result<(), Failure> {
                     eprintln!("warning: {w}");
                 }
             }
+            // One file: its error is the one line (main prints it).
+            Err(e) if paths.len() == 1 => return Err(Failure::Invalid(e.to_string())),
             Err(e) => {
                 eprintln!("error: {e}");
                 invalid += 1;

@@ -85,8 +85,10 @@ impl RunOutput {
 /// Why a run failed after its scenario was accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("replication {replication}: {source}")]
-    Limit { replication: u64, source: LimitError },
+    // `bound`, not `source`: the message already says it, and a source
+    // would make error chains print it twice.
+    #[error("replication {replication}: {bound}")]
+    Limit { replication: u64, bound: LimitError },
     #[error("cannot start {0} worker threads: {1}")]
     Threads(usize, String),
     #[error("replication {replication}: cannot write its trace: {message}")]
@@ -97,7 +99,7 @@ pub enum RunError {
 
 impl RunError {
     pub fn is_interrupt(&self) -> bool {
-        matches!(self, RunError::Interrupted | RunError::Limit { source: LimitError::Interrupted { .. }, .. })
+        matches!(self, RunError::Interrupted | RunError::Limit { bound: LimitError::Interrupted { .. }, .. })
     }
 }
 
@@ -121,7 +123,7 @@ pub fn run_one(spec: &RunSpec, index: u64, sink: TraceSink) -> Result<Replicatio
         return Err(RunError::Interrupted);
     }
     let seed = replication_seed(spec.seed, index);
-    let limit = |source| RunError::Limit { replication: index, source };
+    let limit = |bound| RunError::Limit { replication: index, bound };
     let trace_failed = |message| RunError::Trace { replication: index, message };
     let traced = traced(spec.trace, index);
     let values = match &spec.scenario {

@@ -166,4 +166,9 @@ fn validate_reports_every_file_and_fails_if_any_is_bad() {
     assert!(stderr(&o).contains("bad.yaml:1:11"), "{}", stderr(&o));
     let o = run_cli(&["validate", "good.yaml"], tmp.path());
     assert_eq!(o.status.code(), Some(0));
+    // A single bad file gets exactly its one line.
+    let o = run_cli(&["validate", "bad.yaml"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("error: bad.yaml:1:11: "), "{}", stderr(&o));
 }

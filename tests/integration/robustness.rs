@@ -64,6 +64,9 @@ fn the_event_limit_stops_a_run_and_says_how_to_raise_it() {
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("event limit of 1000 events") && err.contains("--max-events"), "{err}");
+    // One sentence, said once.
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(err.matches("event limit").count(), 1, "{err}");
     assert!(!tmp.path().join("out").exists());
 }
 
