@@ -47,6 +47,9 @@ pub enum Command {
         /// Draw SVG instead of PNG.
         #[arg(long)]
         svg: bool,
+        /// Do not list the charts drawn.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Merge the folders of a sharded run into the files of a single run.
     Merge {
@@ -59,6 +62,9 @@ pub enum Command {
         /// Do not draw charts.
         #[arg(long)]
         no_charts: bool,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
     },
 }
 
@@ -226,8 +232,8 @@ pub fn main_with(cli: Cli) -> Result<(), Failure> {
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Compare(args) => compare(&args),
         Command::Sweep(args) => sweep(&args),
-        Command::Merge { dirs, out, no_charts } => merge(&dirs, &out, no_charts),
-        Command::Chart { dir, svg } => chart(&dir, svg),
+        Command::Merge { dirs, out, no_charts, quiet } => merge(&dirs, &out, no_charts, quiet),
+        Command::Chart { dir, svg, quiet } => chart(&dir, svg, quiet),
     }
 }
 
@@ -452,7 +458,7 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool) -> Result<(), Failure> {
+fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool, quiet: bool) -> Result<(), Failure> {
     let staging = Staging::new(out)?;
     let merged = report::merge::merge(dirs, staging.dir())?;
     let known: Vec<&'static str> =
@@ -468,12 +474,23 @@ fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool) -> Result<(), Failure> {
     if !no_charts {
         charts::draw_dir(staging.dir(), ChartFormat::Png)?;
     }
-    staging.commit()?;
+    let written = staging.commit()?;
+    if !quiet {
+        println!(
+            "{}: {} shard(s) merged, {} replication(s), seed {}, results in {}",
+            info.scenario,
+            dirs.len(),
+            output.replications.len(),
+            info.seed,
+            display_path(&written)
+        );
+        print!("{}", report::summary_table(&output));
+    }
     Ok(())
 }
 
 /// Redraws a results folder's charts from its data files alone.
-fn chart(dir: &Path, svg: bool) -> Result<(), Failure> {
+fn chart(dir: &Path, svg: bool, quiet: bool) -> Result<(), Failure> {
     if !dir.is_dir() {
         return Err(Failure::Invalid(format!("{} is not a results folder", dir.display())));
     }
@@ -482,8 +499,8 @@ fn chart(dir: &Path, svg: bool) -> Result<(), Failure> {
     if drawn.is_empty() {
         return Err(Failure::Invalid(format!("{} has no data files to draw charts from", dir.display())));
     }
-    for path in drawn {
-        println!("{}", display_path(&path));
+    for path in drawn.iter().filter(|_| !quiet) {
+        println!("{}", display_path(path));
     }
     Ok(())
 }

@@ -18,7 +18,10 @@ impl std::str::FromStr for Shard {
         let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 0/4 for the first of four shards")?;
         let index: u64 = k.trim().parse().map_err(|_| format!("`{k}` is not a shard number"))?;
         let count: u64 = n.trim().parse().map_err(|_| format!("`{n}` is not a number of shards"))?;
-        if count == 0 || index >= count {
+        if count == 0 {
+            return Err("N must be at least 1 (0/1 is the whole run)".into());
+        }
+        if index >= count {
             return Err(format!("shard {index}/{count}: K must be 0 to N-1 (shards are counted from 0)"));
         }
         Ok(Shard { index, count })
@@ -64,8 +67,8 @@ mod tests {
             assert_eq!(next, reps);
         }
         assert_eq!("1/4".parse::<Shard>().unwrap(), Shard { index: 1, count: 4 });
-        assert!("4/4".parse::<Shard>().is_err());
-        assert!("0/0".parse::<Shard>().is_err());
+        assert!("4/4".parse::<Shard>().unwrap_err().contains("K must be 0 to N-1"));
+        assert!("0/0".parse::<Shard>().unwrap_err().contains("N must be at least 1"));
         assert!("x".parse::<Shard>().is_err());
     }
 }

@@ -467,7 +467,13 @@ fn chart_dir_redraws_a_chat_folder_byte_for_byte_and_a_short_one_gets_no_distrib
     assert_eq!(names, ["availability.png"]);
     let copy = tmp.path().join("copy");
     copy_data(&dir, &copy);
-    cli_ok(&["chart", "copy"], tmp.path());
+    let o = run_cli(&["chart", "copy"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), Path::new("copy").join("availability.png").to_string_lossy());
+    assert_eq!(charts_in(&copy), drawn_by_the_run);
+    // --quiet lists nothing and draws the same.
+    let o = run_cli(&["chart", "copy", "--quiet"], tmp.path());
+    assert!(o.status.success() && o.stdout.is_empty());
     assert_eq!(charts_in(&copy), drawn_by_the_run);
 }
 

@@ -54,11 +54,18 @@ fn r21_merged_shards_equal_a_single_run_byte_for_byte() {
             d,
         );
     }
-    // Any order on the command line.
-    cli_ok(&["merge", "s3", "s1", "s0", "s4", "s2", "--out", "merged", "--no-charts"], d);
+    // Any order on the command line; merge prints what run prints.
+    let o = run_cli(&["merge", "s3", "s1", "s0", "s4", "s2", "--out", "merged", "--no-charts"], d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed = String::from_utf8_lossy(&o.stdout);
+    assert!(printed.contains("5 shard(s) merged") && printed.contains("calls_offered"), "{printed}");
     let single = files(&d.join("single"));
     assert!(single.iter().any(|(n, b)| n == "events.csv" && b.len() > 1000));
     assert_eq!(single, files(&d.join("merged")));
+    // --quiet: nothing on stdout, the same files.
+    let o = run_cli(&["merge", "s0", "s1", "s2", "s3", "s4", "--out", "quiet", "--no-charts", "--quiet"], d);
+    assert!(o.status.success() && o.stdout.is_empty(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(single, files(&d.join("quiet")));
 }
 
 #[test]
