@@ -146,7 +146,7 @@ impl<T: Tracer> Voice<T> {
             self.trace.mark(now, CallMark::MailboxUnavailable, 1);
         }
         let end = now.saturating_add(hold);
-        let call = Call { end, server: s as u8, leaves_message: leaves, mailbox_ok, measured, active: true };
+        let call = Call { end, server: s as u8, leaves_message: leaves, mailbox_ok, measured, ..Call::default() };
         let slot = self.calls.insert(call);
         self.servers[s].busy += 1;
         self.shared_busy += 1;
