@@ -4,9 +4,12 @@
 //! ```text
 //!  primary DC:  mgc (+ mirror) ──log backup every b──▶ share ──copy every c──▶ backup DC: mgc (restoring)
 //!               mgccomp ──adapter every a──▶ (processed)           restore every r ──┘
-//!  datacenter_down ▶ decide ▶ remove log shipping ▶ copy ▶ apply each ▶ with recovery
-//!                  ▶ FailedOver ▶ active servers (service back) ▶ install mirror
+//!  datacenter_down ▶ decide ▶ (1) remove log shipping ▶ (2) copy ▶ (3) apply each ▶ (4) with recovery
+//!                  ▶ (5) FailedOver ▶ (6) install mirror ▶ (7) active servers: service back
+//!                    unmirrored from the end of 5 to the end of 6; down until the end of 7
 //! ```
+//! `runbook.mirror: after_active_servers` runs step 7 before step 6: the
+//! service comes back sooner and runs unmirrored meanwhile.
 //! Log backups, copies and restores move whole batches in order, so three
 //! counters (posts since the last backup, backups not yet copied, backups not
 //! yet restored) describe the log-shipping chain exactly.
@@ -15,7 +18,7 @@ use super::trace::{TextEvent, TextStatus};
 use crate::engine::rng::{self, StreamRng};
 use crate::engine::{self, LimitError, Limits, Model, Scheduler, Time, from_secs, to_secs};
 use crate::scenario::ChatScenario;
-use crate::scenario::chat::Step;
+use crate::scenario::chat::{MirrorOrder, Step};
 use rand::RngExt;
 use rand_distr::Exp1;
 
@@ -43,10 +46,12 @@ pub struct ChatRecorder {
 const PRIMARY_DB: &str = "mgc_primary";
 const BACKUP_DB: &str = "mgc_backup";
 
-/// Random streams: posts and runbook step durations apart (R21 in spirit).
+/// Random streams: posts, the runbook's step durations and the per-backup
+/// apply durations apart (R21 in spirit).
 mod streams {
     pub const POSTS: u64 = 0;
     pub const RUNBOOK: u64 = 1;
+    pub const APPLY: u64 = 2;
 }
 
 /// The periodic jobs, in the order they run when due at the same instant: a
@@ -67,35 +72,69 @@ enum Ev {
     /// Every job due now, in [`JOBS`] order.
     Jobs,
     DataCentreDown,
-    /// Runbook step `i` (in [`RUNBOOK`] order) has finished.
+    /// The `i`-th step of the runbook, in execution order, has finished.
     StepDone(u8),
 }
 
-/// The runbook's steps: key, event name, what the seed has the administrator do.
-const RUNBOOK: [(&str, &str, &str); 8] = [
-    ("decide", "runbook_decided", "an administrator decides to fail over to the backup data centre"),
-    (
-        "remove_log_shipping",
-        "runbook_log_shipping_removed",
-        "step 1: exec sp_delete_log_shipping_secondary_database mgc",
-    ),
-    ("copy_backups", "runbook_backups_copied", "step 2: copy the backup files not yet copied"),
-    ("apply_per_backup", "runbook_backups_applied", "step 3: apply the unapplied transaction log backups in order"),
-    ("bring_online", "runbook_database_online", "step 4: restore database mgc with recovery"),
-    (
-        "set_pool_state",
-        "runbook_pool_failed_over",
-        "step 5: Set-CsPersistentChatState -Identity \"service:atl-cs-001.litwareinc.com\" -PoolState FailedOver",
-    ),
-    ("set_active_servers", "runbook_active_servers_set", "step 7: Set-CsPersistentChatActiveServer"),
-    ("install_mirror", "runbook_mirror_installed", "step 6: Install-CsMirrorDatabase"),
-];
+/// The runbook's steps (C4), in the seed's order: decide, then steps 1–7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RunbookStep {
+    Decide,
+    RemoveLogShipping,
+    CopyBackups,
+    ApplyBackups,
+    BringOnline,
+    SetPoolState,
+    InstallMirror,
+    SetActiveServers,
+}
+
+impl RunbookStep {
+    /// The seed's order; [`MirrorOrder::AfterActiveServers`] swaps the last two.
+    const SEED_ORDER: [RunbookStep; 8] = [
+        RunbookStep::Decide,
+        RunbookStep::RemoveLogShipping,
+        RunbookStep::CopyBackups,
+        RunbookStep::ApplyBackups,
+        RunbookStep::BringOnline,
+        RunbookStep::SetPoolState,
+        RunbookStep::InstallMirror,
+        RunbookStep::SetActiveServers,
+    ];
+
+    /// The event a finished step logs, and what the seed has the administrator do.
+    fn event(self) -> (&'static str, &'static str) {
+        match self {
+            RunbookStep::Decide => {
+                ("runbook_decided", "an administrator decides to fail over to the backup data centre")
+            }
+            RunbookStep::RemoveLogShipping => {
+                ("runbook_log_shipping_removed", "step 1: exec sp_delete_log_shipping_secondary_database mgc")
+            }
+            RunbookStep::CopyBackups => ("runbook_backups_copied", "step 2: copy the backup files not yet copied"),
+            RunbookStep::ApplyBackups => {
+                ("runbook_backups_applied", "step 3: apply the unapplied transaction log backups in order")
+            }
+            RunbookStep::BringOnline => ("runbook_database_online", "step 4: restore database mgc with recovery"),
+            RunbookStep::SetPoolState => (
+                "runbook_pool_failed_over",
+                "step 5: Set-CsPersistentChatState -Identity \"service:atl-cs-001.litwareinc.com\" -PoolState FailedOver",
+            ),
+            RunbookStep::InstallMirror => ("runbook_mirror_installed", "step 6: Install-CsMirrorDatabase"),
+            RunbookStep::SetActiveServers => {
+                ("runbook_active_servers_set", "step 7: Set-CsPersistentChatActiveServer: the failover is complete")
+            }
+        }
+    }
+}
 
 /// Backups (and the posts in them) at one stage of the log-shipping chain.
+/// `measured` counts the posts that arrived in the measured window.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Batch {
     backups: u64,
     posts: u64,
+    measured: u64,
 }
 
 impl Batch {
@@ -105,33 +144,58 @@ impl Batch {
     fn add(&mut self, other: Batch) {
         self.backups += other.backups;
         self.posts += other.posts;
+        self.measured += other.measured;
+    }
+}
+
+/// Posts (or compliance records) since a job last ran: all, and those measured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Pending {
+    all: u64,
+    measured: u64,
+}
+
+impl Pending {
+    fn add(&mut self, measured: bool) {
+        self.all += 1;
+        self.measured += measured as u64;
     }
 }
 
 struct Chat {
     horizon: Time,
+    /// Metrics cover [from, to): posts that arrive in it, time within it.
+    from: Time,
+    to: Time,
     post_mean_us: f64,
     intervals: [Time; 4],
     share_survives: bool,
-    /// Drawn step durations, in RUNBOOK order (apply is per backup).
+    /// The runbook's steps in the order they run.
+    order: [RunbookStep; 8],
+    /// Drawn durations, by step in the seed's order (apply's is drawn per backup).
     steps: [Time; 8],
+    apply: Step,
     rng: StreamRng,
+    apply_rng: StreamRng,
     /// When each job is next due (`None`: it has stopped).
     next_due: [Option<Time>; 4],
     // State.
     primary_up: bool,
     service_up: bool,
     shipping: bool,
-    since_backup: u64,
+    since_backup: Pending,
     last_backup_at: Time,
     last_copied_backup_at: Time,
     uncopied: Batch,
     unrestored: Batch,
-    since_adapter: u64,
+    since_adapter: Pending,
     failed_at: Option<Time>,
-    back_at: Option<Time>,
+    /// Step 5 done: the backup database acts as primary, unmirrored.
+    failed_over_at: Option<Time>,
     mirrored_at: Option<Time>,
-    // Tallies.
+    /// Step 7 done: the service is back.
+    back_at: Option<Time>,
+    // Tallies (measured only).
     posts: u64,
     refused: u64,
     lost: u64,
@@ -147,33 +211,48 @@ fn draw(step: Step, rng: &mut StreamRng) -> Time {
     if lo == hi { lo } else { rng.random_range(lo..=hi) }
 }
 
+/// `[a, b)` clipped to `[from, to)`: its length.
+fn overlap(a: Time, b: Time, from: Time, to: Time) -> Time {
+    b.min(to).saturating_sub(a.max(from))
+}
+
 impl Chat {
     fn new(s: &ChatScenario, replication: u64, traced: bool) -> Chat {
         let seed = rng::replication_seed(s.seed, replication);
         let mut runbook_rng = rng::stream(seed, streams::RUNBOOK);
         let steps = s.runbook.steps().map(|(_, step)| draw(step, &mut runbook_rng));
+        let mut order = RunbookStep::SEED_ORDER;
+        if s.runbook.mirror == MirrorOrder::AfterActiveServers {
+            order.swap(6, 7);
+        }
         let ls = &s.log_shipping;
         Chat {
             horizon: s.duration.as_us(),
+            from: s.warmup.as_us(),
+            to: s.duration.as_us(),
             post_mean_us: if s.chat.posts_per_hour > 0.0 { 3.6e9 / s.chat.posts_per_hour } else { 0.0 },
             intervals: [ls.backup_interval, ls.copy_interval, ls.restore_interval, s.compliance.adapter_interval]
                 .map(|d| d.as_us()),
             share_survives: s.backup_share_survives,
+            order,
             steps,
+            apply: s.runbook.apply_per_backup,
             rng: rng::stream(seed, streams::POSTS),
+            apply_rng: rng::stream(seed, streams::APPLY),
             next_due: [None; 4],
             primary_up: true,
             service_up: true,
             shipping: true,
-            since_backup: 0,
+            since_backup: Pending::default(),
             last_backup_at: 0,
             last_copied_backup_at: 0,
             uncopied: Batch::default(),
             unrestored: Batch::default(),
-            since_adapter: 0,
+            since_adapter: Pending::default(),
             failed_at: None,
-            back_at: None,
+            failed_over_at: None,
             mirrored_at: None,
+            back_at: None,
             posts: 0,
             refused: 0,
             lost: 0,
@@ -195,6 +274,10 @@ impl Chat {
             // After any job due at the same instant.
             sched.schedule_late(f.at.as_us(), Ev::DataCentreDown);
         }
+    }
+
+    fn measured(&self, at: Time) -> bool {
+        (self.from..self.to).contains(&at)
     }
 
     fn event(&mut self, at: Time, server: &'static str, event: &'static str, detail: impl FnOnce() -> String) {
@@ -221,14 +304,15 @@ impl Chat {
     }
 
     fn on_post(&mut self, sched: &mut Scheduler<Ev>) {
+        let measured = self.measured(sched.now());
         if self.service_up {
-            self.posts += 1;
+            self.posts += measured as u64;
             if self.primary_up {
-                self.since_backup += 1;
-                self.since_adapter += 1;
+                self.since_backup.add(measured);
+                self.since_adapter.add(measured);
             }
         } else {
-            self.refused += 1;
+            self.refused += measured as u64;
         }
         self.schedule_post(sched);
     }
@@ -267,9 +351,11 @@ impl Chat {
         match job {
             Job::Backup => {
                 let posts = std::mem::take(&mut self.since_backup);
-                self.uncopied.add(Batch { backups: 1, posts });
+                self.uncopied.add(Batch { backups: 1, posts: posts.all, measured: posts.measured });
                 self.last_backup_at = now;
-                self.event(now, PRIMARY_DB, "log_backup", || format!("transaction log backup of {posts} post(s)"));
+                self.event(now, PRIMARY_DB, "log_backup", || {
+                    format!("transaction log backup of {} post(s)", posts.all)
+                });
             }
             Job::Copy => {
                 let copied = self.uncopied.take();
@@ -286,7 +372,7 @@ impl Chat {
             Job::Adapter => {
                 let records = std::mem::take(&mut self.since_adapter);
                 self.event(now, PRIMARY_DB, "compliance_adapter", || {
-                    format!("{records} compliance record(s) processed")
+                    format!("{} compliance record(s) processed", records.all)
                 });
             }
         }
@@ -302,79 +388,97 @@ impl Chat {
         self.primary_up = false;
         self.service_up = false;
         self.failed_at = Some(now);
-        let unbacked = self.since_backup;
-        self.lost = self.since_backup;
-        self.since_backup = 0;
-        self.uncopied_posts_at_failure = self.uncopied.posts;
-        self.rpo = now - self.last_backup_at;
+        let unbacked = std::mem::take(&mut self.since_backup);
+        let mut lost = Batch { backups: 0, posts: unbacked.all, measured: unbacked.measured };
+        let measured = self.measured(now);
+        self.uncopied_posts_at_failure = if measured { self.uncopied.measured } else { 0 };
+        let mut rpo = now - self.last_backup_at;
         if !self.share_survives {
             // Backups not yet copied were on the share: lost with it.
-            self.lost += self.uncopied.take().posts;
-            self.rpo = now - self.last_copied_backup_at;
+            lost.add(self.uncopied.take());
+            rpo = now - self.last_copied_backup_at;
         }
-        self.compliance_lost = std::mem::take(&mut self.since_adapter);
-        let on_share = self.lost - unbacked;
+        self.lost = lost.measured;
+        self.rpo = if measured { rpo } else { 0 };
+        self.compliance_lost = std::mem::take(&mut self.since_adapter).measured;
+        let on_share = lost.posts - unbacked.all;
         self.event(now, PRIMARY_DB, "datacenter_down", || {
             let share = if on_share > 0 { format!(" and {on_share} in backups lost with the share") } else { String::new() };
-            format!("primary data centre lost: mgc, its mirror and the front ends; {unbacked} post(s) since the last log backup{share}")
+            format!(
+                "primary data centre lost: mgc, its mirror and the front ends; {} post(s) since the last log backup{share}",
+                unbacked.all
+            )
         });
         self.status(now, PRIMARY_DB, "online_mirrored", "down", "datacenter_down");
-        sched.schedule_in(self.steps[0], Ev::StepDone(0));
+        sched.schedule_in(self.step_duration(self.order[0]), Ev::StepDone(0));
     }
 
-    /// C4: one runbook step has finished; start the next.
+    /// C4: the `i`-th step (in execution order) has finished; start the next.
     fn on_step(&mut self, i: usize, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
-        let (_, event, detail) = RUNBOOK[i];
+        let step = self.order[i];
+        let (event, detail) = step.event();
         let mut extra = String::new();
-        match i {
-            0 => self.status(now, BACKUP_DB, "log_shipping", "failing_over", "runbook_started"),
-            1 => self.shipping = false,
-            2 if self.share_survives => {
+        match step {
+            RunbookStep::Decide => self.status(now, BACKUP_DB, "log_shipping", "failing_over", "runbook_started"),
+            RunbookStep::RemoveLogShipping => self.shipping = false,
+            RunbookStep::CopyBackups if self.share_survives => {
                 let copied = self.uncopied.take();
                 extra = format!(" ({} file(s))", copied.backups);
                 self.unrestored.add(copied);
             }
-            3 => {
+            RunbookStep::CopyBackups => {}
+            RunbookStep::ApplyBackups => {
                 let applied = self.unrestored.take();
-                self.applied = applied.backups;
+                if self.failed_at.is_some_and(|at| self.measured(at)) {
+                    self.applied = applied.backups;
+                }
                 extra = format!(" ({} backup(s))", applied.backups);
             }
-            6 => {
-                self.service_up = true;
-                self.back_at = Some(now);
-                self.status(now, BACKUP_DB, "failing_over", "online_unmirrored", "failover_completed");
+            RunbookStep::BringOnline => {}
+            RunbookStep::SetPoolState => {
+                self.failed_over_at = Some(now);
+                self.status(now, BACKUP_DB, "failing_over", "online_unmirrored", "pool_failed_over");
             }
-            7 => {
+            RunbookStep::InstallMirror => {
                 self.mirrored_at = Some(now);
                 self.status(now, BACKUP_DB, "online_unmirrored", "online_mirrored", "mirror_installed");
             }
-            _ => {}
+            RunbookStep::SetActiveServers => {
+                self.service_up = true;
+                self.back_at = Some(now);
+            }
         }
         self.event(now, BACKUP_DB, event, || format!("{detail}{extra}"));
-        if i + 1 < RUNBOOK.len() {
-            let next = self.step_duration(i + 1);
-            sched.schedule_in(next, Ev::StepDone((i + 1) as u8));
+        if let Some(&next) = self.order.get(i + 1) {
+            sched.schedule_in(self.step_duration(next), Ev::StepDone((i + 1) as u8));
         }
     }
 
-    /// Copying is skipped when nothing is left to copy; applying takes its
-    /// duration once per backup.
-    fn step_duration(&self, i: usize) -> Time {
-        match i {
-            2 if !(self.share_survives && self.uncopied.backups > 0) => 0,
-            3 => self.steps[3].saturating_mul(self.unrestored.backups),
-            _ => self.steps[i],
+    /// Copying is skipped when nothing is left to copy; applying takes a
+    /// duration drawn for each backup left to restore.
+    fn step_duration(&mut self, step: RunbookStep) -> Time {
+        match step {
+            RunbookStep::CopyBackups if !(self.share_survives && self.uncopied.backups > 0) => 0,
+            RunbookStep::ApplyBackups => {
+                let mut total: Time = 0;
+                for _ in 0..self.unrestored.backups {
+                    total = total.saturating_add(draw(self.apply, &mut self.apply_rng));
+                }
+                total
+            }
+            _ => self.steps[RunbookStep::SEED_ORDER.iter().position(|s| *s == step).expect("a step")],
         }
     }
 
     fn finish(&self) -> Vec<f64> {
-        let clip = |from: Option<Time>, to: Option<Time>| match from {
-            Some(a) => to.unwrap_or(self.horizon).min(self.horizon).saturating_sub(a),
+        let window = |from: Option<Time>, to: Option<Time>| match from {
+            Some(a) => overlap(a, to.unwrap_or(self.horizon), self.from, self.to),
             None => 0,
         };
-        let outage = clip(self.failed_at, self.back_at);
-        let unmirrored = clip(self.back_at, self.mirrored_at);
+        let outage = window(self.failed_at, self.back_at);
+        let unmirrored = window(self.failed_over_at, self.mirrored_at);
+        let measured = (self.to - self.from) as f64;
         vec![
             self.posts as f64,
             self.refused as f64,
@@ -382,7 +486,7 @@ impl Chat {
             to_secs(outage),
             to_secs(unmirrored),
             self.compliance_lost as f64,
-            1.0 - outage as f64 / self.horizon as f64,
+            1.0 - outage as f64 / measured,
             to_secs(self.rpo),
             self.applied as f64,
             self.uncopied_posts_at_failure as f64,

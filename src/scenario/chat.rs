@@ -18,6 +18,9 @@ pub struct ChatScenario {
     pub description: Option<String>,
     pub kind: String,
     pub duration: Duration,
+    /// Metrics ignore posts, losses and time before this (SPEC §3: both kinds).
+    #[serde(default)]
+    pub warmup: Duration,
     #[serde(default = "default_seed")]
     pub seed: u64,
     #[serde(default = "default_replications")]
@@ -158,10 +161,24 @@ pub struct Runbook {
     pub bring_online: Step,
     /// Seed step 5: `Set-CsPersistentChatState -PoolState FailedOver`.
     pub set_pool_state: Step,
-    /// Seed step 7: `Set-CsPersistentChatActiveServer`: the service is back.
+    /// Seed step 7: `Set-CsPersistentChatActiveServer`: the failover is complete.
     pub set_active_servers: Step,
-    /// Seed step 6 (done last here, per SPEC C4): `Install-CsMirrorDatabase`.
+    /// Seed step 6: `Install-CsMirrorDatabase`.
     pub install_mirror: Step,
+    /// Whether the mirror is installed before the active servers are set (the
+    /// seed's order) or after them (service back sooner, unmirrored meanwhile).
+    pub mirror: MirrorOrder,
+}
+
+/// The order of the runbook's last two steps (C4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MirrorOrder {
+    /// Step 6 `Install-CsMirrorDatabase`, then step 7: the seed's order.
+    #[default]
+    BeforeActiveServers,
+    /// Step 7 first: the service is back before the mirror is installed.
+    AfterActiveServers,
 }
 
 impl Default for Runbook {
@@ -176,12 +193,13 @@ impl Default for Runbook {
             set_pool_state: m(1),
             set_active_servers: m(2),
             install_mirror: Step { min: Duration::from_mins(15), max: Duration::from_mins(30) },
+            mirror: MirrorOrder::BeforeActiveServers,
         }
     }
 }
 
 impl Runbook {
-    /// The steps with their keys, in runbook order.
+    /// The steps with their keys, in the seed's order (decide, then steps 1–7).
     pub fn steps(&self) -> [(&'static str, Step); 8] {
         [
             ("decide", self.decide),
@@ -190,8 +208,8 @@ impl Runbook {
             ("apply_per_backup", self.apply_per_backup),
             ("bring_online", self.bring_online),
             ("set_pool_state", self.set_pool_state),
-            ("set_active_servers", self.set_active_servers),
             ("install_mirror", self.install_mirror),
+            ("set_active_servers", self.set_active_servers),
         ]
     }
 }
@@ -224,6 +242,7 @@ impl ChatScenario {
     pub fn validate(&self) -> Result<(), Invalid> {
         check(!self.duration.is_zero(), "duration", "must be longer than 0s")?;
         check(self.duration.as_us() <= MAX_HORIZON, "duration", "must be at most 100 years (36525d)")?;
+        check(self.warmup < self.duration, "warmup", "must be shorter than the duration")?;
         check(
             (1..=MAX_REPLICATIONS).contains(&self.replications),
             "replications",

@@ -89,7 +89,7 @@ impl Scenario {
     pub fn duration_and_warmup(&self) -> (Duration, Duration) {
         match self {
             Scenario::Voice(s) => (s.duration, s.warmup),
-            Scenario::Chat(s) => (s.duration, Duration::ZERO),
+            Scenario::Chat(s) => (s.duration, s.warmup),
         }
     }
 

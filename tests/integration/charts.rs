@@ -374,7 +374,9 @@ fn a_chat_run_gets_an_availability_chart_with_the_runbook_and_the_loss() {
     assert!(has_text(&texts, &format!("← {} posts lost", value("posts_lost"))), "{texts:?}");
     assert!(has_text(&texts, "since the 2:00:00 log backup (rpo 7.5 min)"), "{texts:?}");
     assert!(has_text(&texts, &format!("← {} compliance records lost", value("compliance_records_lost"))));
-    assert!(has_text(&texts, "outage (service down): 22 min") && has_text(&texts, "running unmirrored"), "{texts:?}");
+    let minutes = |v: &str| v.parse::<f64>().unwrap() / 60.0;
+    let outage = format!("outage (service down): {} min", fmt_minutes(minutes(value("outage_s"))));
+    assert!(has_text(&texts, &outage) && has_text(&texts, "running unmirrored"), "{outage} in {texts:?}");
     assert!(has_text(&texts, "The failover, zoomed in: 1:58 to"), "{texts:?}");
 }
 
@@ -485,4 +487,11 @@ fn a_voice_compare_of_the_presets_keeps_its_title() {
     let texts = svg_texts(&draw_dir(&tmp.path().join("cmp"), ChartFormat::Svg).unwrap()[0]);
     assert!(has_text(&texts, "Port-allocation strategies compared"), "{texts:?}");
     assert!(texts.iter().any(|t| t == "blocking_probability") && texts.iter().any(|t| t == "sip_trunk"));
+}
+
+/// Minutes as the charts print them: four significant digits, trailing zeros dropped.
+fn fmt_minutes(m: f64) -> String {
+    let decimals = (3 - m.abs().log10().floor() as i32).max(0) as usize;
+    let text = format!("{m:.decimals$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }

@@ -103,25 +103,104 @@ fn c3_uncopied_backups_are_lost_with_the_share() {
 }
 
 #[test]
-fn c4_the_outage_is_the_sum_of_the_runbook_steps() {
+fn c4_the_outage_is_the_sum_of_the_runbook_steps_in_the_seeds_order() {
     // Failure at 1h50m, copies and restores hourly, decide 5 min: log shipping
     // is removed at 1h57m, before the 02:00 jobs, so the runbook copies the
-    // three uncopied backups (5 min) and applies them (3 × 1 min):
-    // 5 + 2 + 5 + 3 + 2 + 1 + 2 = 20 min = 1200 s of outage, then the mirror
-    // takes its fixed 20 min.
+    // three uncopied backups (5 min) and applies them (3 × 1 min). In the
+    // seed's order the mirror (step 6, 20 min) comes before the active servers
+    // (step 7), and the failover is complete only after step 7:
+    // 5 + 2 + 5 + 3 + 2 + 1 + 20 + 2 = 40 min = 2400 s of outage. The backup
+    // runs unmirrored from the end of step 5 (at +18 min) to the end of step 6
+    // (+38 min): 1200 s.
     let s = chat_scenario(&example(
         "1h50m",
         "log_shipping: {copy_interval: 1h, restore_interval: 1h}\n\
          runbook: {decide: 5m, install_mirror: 20m}\n",
     ));
     let rows = runs(&s, 5);
-    assert!(col(&rows, "outage_s").iter().all(|o| *o == 1200.0), "{:?}", col(&rows, "outage_s"));
+    assert!(col(&rows, "outage_s").iter().all(|o| *o == 2400.0), "{:?}", col(&rows, "outage_s"));
     assert!(col(&rows, "backups_applied").iter().all(|b| *b == 3.0));
     assert!(col(&rows, "unmirrored_s").iter().all(|u| *u == 1200.0));
     // Availability is the outage's complement over the 6-hour run.
-    assert!(col(&rows, "availability").iter().all(|a| (*a - (1.0 - 1200.0 / 21600.0)).abs() < 1e-12));
-    // Posts during the outage are refused: 2000/h × 20 min ≈ 667.
-    near(&col(&runs(&s, 40), "posts_refused"), 2000.0 / 3.0, "posts_refused");
+    assert!(col(&rows, "availability").iter().all(|a| (*a - (1.0 - 2400.0 / 21600.0)).abs() < 1e-12));
+    // Posts during the outage are refused: 2000/h × 40 min ≈ 1333.
+    near(&col(&runs(&s, 40), "posts_refused"), 2000.0 * 40.0 / 60.0, "posts_refused");
+}
+
+#[test]
+fn c4_setting_the_active_servers_first_trades_a_shorter_outage_for_time_unmirrored() {
+    // The same failover with `mirror: after_active_servers`: step 7 (2 min)
+    // right after step 5, so the service is back after
+    // 5 + 2 + 5 + 3 + 2 + 1 + 2 = 20 min = 1200 s; the mirror follows, 20 min
+    // later: unmirrored from the end of step 5 (+18 min) to +40 min = 1320 s.
+    let yaml = |mirror: &str| {
+        example(
+            "1h50m",
+            &format!(
+                "log_shipping: {{copy_interval: 1h, restore_interval: 1h}}\n\
+                 runbook: {{decide: 5m, install_mirror: 20m, mirror: {mirror}}}\n"
+            ),
+        )
+    };
+    let after = runs(&chat_scenario(&yaml("after_active_servers")), 3);
+    assert!(col(&after, "outage_s").iter().all(|o| *o == 1200.0), "{:?}", col(&after, "outage_s"));
+    assert!(col(&after, "unmirrored_s").iter().all(|u| *u == 1320.0), "{:?}", col(&after, "unmirrored_s"));
+    let before = runs(&chat_scenario(&yaml("before_active_servers")), 3);
+    assert!(col(&before, "outage_s").iter().all(|o| *o == 2400.0));
+    assert!(col(&before, "unmirrored_s").iter().all(|u| *u == 1200.0));
+    // The trace runs step 7 before step 6.
+    let (_, trace) = chat::simulate(&chat_scenario(&yaml("after_active_servers")), 0, true, u64::MAX).unwrap();
+    let steps: Vec<&str> =
+        trace.unwrap().events.iter().map(|e| e.event).filter(|e| e.starts_with("runbook_")).collect::<Vec<_>>();
+    assert_eq!(&steps[steps.len() - 2..], ["runbook_active_servers_set", "runbook_mirror_installed"]);
+}
+
+#[test]
+fn c4_each_backup_applied_by_hand_draws_its_own_duration() {
+    // Backups and copies every 5 min, restores never (24 h > the run): at the
+    // failure at 5h all 60 backups (00:05 … 05:00) wait to be applied, each
+    // taking U(60 s, 180 s): mean 120 s, sd 120/√12 = 34.64 s. Drawn per backup
+    // the total has mean 7200 s and sd √60 × 34.64 = 268.3 s; drawn once and
+    // multiplied it would have sd 60 × 34.64 = 2078 s.
+    // Outage = decide 15 + remove 2 + copy 0 + apply + online 2 + pool 1 +
+    // mirror 20 + active 2 min = 2520 s + apply: mean 9720 s.
+    let s = chat_scenario(
+        "kind: persistent_chat\nduration: 12h\nchat: {posts_per_hour: 60}\n\
+         log_shipping: {backup_interval: 5m, copy_interval: 5m, restore_interval: 24h}\n\
+         runbook: {apply_per_backup: {min: 1m, max: 3m}, install_mirror: 20m}\n\
+         failures: [{at: 5h, datacenter_down: primary}]\n",
+    );
+    let rows = runs(&s, 200);
+    assert!(col(&rows, "backups_applied").iter().all(|b| *b == 60.0));
+    let outage = col(&rows, "outage_s");
+    near(&outage, 9720.0, "outage");
+    let (mean, se) = mean_se(&outage);
+    let sd = se * (outage.len() as f64).sqrt();
+    // The sample sd of 200 values has its own sd ≈ 268.3/√398 = 13.4 s.
+    assert!((sd - 268.3).abs() < 5.0 * 13.4, "sd {sd} (mean {mean})");
+}
+
+#[test]
+fn c4_warmup_measures_chat_after_it_as_for_voice() {
+    // SPEC §3's warm-up applies to both kinds. The failure at 2h07m30s comes
+    // before a 2h10m warm-up: the posts it loses arrived before the warm-up
+    // (none counted), its rpo is not counted, and the outage (2h07m30s to
+    // 2h49m30s: decide 15 + remove 2 + online 2 + pool 1 + mirror 20 +
+    // active 2 min; nothing left to copy or apply) counts from 2h10m: 2370 s
+    // of the 13800 s measured.
+    let s = chat_scenario(&example("2h07m30s", "warmup: 2h10m\nrunbook: {install_mirror: 20m}\n"));
+    let rows = runs(&s, 20);
+    for name in ["posts_lost", "rpo_s", "compliance_records_lost", "posts_in_uncopied_backups"] {
+        assert!(col(&rows, name).iter().all(|v| *v == 0.0), "{name}: {:?}", col(&rows, name));
+    }
+    assert!(col(&rows, "outage_s").iter().all(|o| *o == 2370.0), "{:?}", col(&rows, "outage_s"));
+    assert!(col(&rows, "availability").iter().all(|a| (*a - (1.0 - 2370.0 / 13800.0)).abs() < 1e-12));
+    // Posts count from the warm-up: 2000/h over the 13800 s measured, less the
+    // 2370 s of outage when they are refused: 2000 × 11430 / 3600 ≈ 6350.
+    near(&col(&rows, "posts"), 2000.0 * 11430.0 / 3600.0, "posts");
+    // Without the warm-up the same failure loses about 250 posts (C3).
+    let cold = runs(&chat_scenario(&example("2h07m30s", "runbook: {install_mirror: 20m}\n")), 20);
+    near(&col(&cold, "posts_lost"), 250.0, "posts_lost without warm-up");
 }
 
 #[test]
@@ -143,10 +222,11 @@ fn c4_ranged_steps_vary_between_replications_within_their_range() {
         "runbook: {decide: {min: 10m, max: 20m}, install_mirror: {min: 15m, max: 30m}}\n",
     ));
     let rows = runs(&s, 200);
-    // Outage = decide + 2 + 0 + 0 + 2 + 1 + 2 min (the 02:00 jobs ran): 17–27 min.
+    // Outage = decide + 2 + 0 + 0 + 2 + 1 + mirror + 2 min (the 02:00 jobs
+    // ran): 10–20 + 7 + 15–30 = 32–57 min, mean 15 + 7 + 22.5 = 44.5 min.
     let outage = col(&rows, "outage_s");
-    assert!(outage.iter().all(|o| (1020.0..=1620.0).contains(o)));
-    near(&outage, 1320.0, "uniform decide has mean 15 min");
+    assert!(outage.iter().all(|o| (1920.0..=3420.0).contains(o)));
+    near(&outage, 2670.0, "uniform decide and mirror");
     let unmirrored = col(&rows, "unmirrored_s");
     assert!(unmirrored.iter().all(|u| (900.0..=1800.0).contains(u)));
     near(&unmirrored, 1350.0, "uniform mirror has mean 22.5 min");

@@ -64,6 +64,7 @@ const STEPS: [(&str, &str); 8] = [
 /// the mirror is.
 const SERVICE_BACK: &str = "runbook_active_servers_set";
 const MIRRORED: &str = "runbook_mirror_installed";
+const FAILED_OVER: &str = "runbook_pool_failed_over";
 
 fn step_name(event: &str) -> String {
     match STEPS.iter().find(|(e, _)| *e == event) {
@@ -159,6 +160,8 @@ struct Failover {
     steps: Vec<Step>,
     jobs: Vec<Job>,
     back_s: Option<f64>,
+    /// Step 5: the pool is failed over; the backup runs unmirrored from here.
+    failed_over_s: Option<f64>,
     mirrored_s: Option<f64>,
     /// The last log backup and compliance adapter run before the failure
     /// (jobs due at its instant run before it, and come first in the file).
@@ -201,6 +204,7 @@ impl Failover {
             steps,
             jobs,
             back_s: at(SERVICE_BACK),
+            failed_over_s: at(FAILED_OVER),
             mirrored_s: at(MIRRORED),
             last_backup_s: last("log_backup"),
             last_adapter_s: last("compliance_adapter"),
@@ -273,9 +277,9 @@ impl Figures {
         if let Some(failure_s) = failover.failure_s {
             let back_s = failover.back_s.unwrap_or(horizon_s).min(horizon_s);
             figures.outage_s = figures.outage_s.or(Some((back_s - failure_s).max(0.0)));
-            if let Some(back) = failover.back_s {
+            if let Some(failed_over) = failover.failed_over_s {
                 let mirrored = failover.mirrored_s.unwrap_or(horizon_s).min(horizon_s);
-                figures.unmirrored_s = figures.unmirrored_s.or(Some((mirrored - back).max(0.0)));
+                figures.unmirrored_s = figures.unmirrored_s.or(Some((mirrored - failed_over).max(0.0)));
             }
             figures.rpo_s = figures.rpo_s.or(Some(failure_s - failover.last_backup_s.unwrap_or(0.0)));
             let detail_count = failover.failure_detail.split_once(';').and_then(|(_, rest)| first_number(rest));
@@ -335,7 +339,7 @@ impl<'a> Chart<'a> {
     }
 
     fn mirrored_s(&self) -> Option<f64> {
-        self.failover.back_s?;
+        self.failover.failed_over_s?;
         Some(self.failover.mirrored_s.unwrap_or(self.trace.horizon_s).min(self.trace.horizon_s))
     }
 
@@ -349,7 +353,7 @@ impl<'a> Chart<'a> {
         let start = starts.into_iter().flatten().fold(failure_s, f64::min);
         let last_step = self.failover.steps.iter().map(|s| s.end_s).fold(failure_s, f64::max);
         let end = match (self.failover.mirrored_s, self.failover.steps.len() < STEPS.len()) {
-            (Some(m), _) => m.max(last_step),
+            (Some(m), _) => m.max(last_step).max(self.failover.back_s.unwrap_or(m)),
             // The runbook had not ended: show it up to the horizon.
             (None, true) => horizon,
             (None, false) => last_step,
@@ -600,13 +604,14 @@ impl Chart<'_> {
         let failed = self.failover.failure_s.is_some();
         let at_least = |v: Option<String>, cut: bool| v.map(|v| if cut { format!("≥ {v}") } else { v });
         let back = self.failover.back_s.is_some();
+        let failed_over = self.failover.failed_over_s.is_some();
         let outage = at_least(time(f.outage_s), failed && !back);
-        let unmirrored = at_least(time(f.unmirrored_s), back && self.failover.mirrored_s.is_none());
+        let unmirrored = at_least(time(f.unmirrored_s), failed_over && self.failover.mirrored_s.is_none());
         let items = [
             ("posts lost", count(f.posts_lost)),
             ("rpo (data-loss window)", time(f.rpo_s)),
             ("outage (RTO)", outage),
-            ("unmirrored", unmirrored.filter(|_| back || !failed)),
+            ("unmirrored", unmirrored.filter(|_| failed_over || !failed)),
             ("compliance records lost", count(f.compliance_lost)),
             ("posts refused", count(f.posts_refused)),
             ("backups applied by hand", count(f.backups_applied)),
@@ -863,9 +868,9 @@ impl Chart<'_> {
         let (Some(failure), Some(back)) = (self.failover.failure_s, self.back_s()) else { return vec![] };
         let outage = self.figures.outage_s.unwrap_or(back - failure);
         let mut spans = vec![(failure, back, OUTAGE, OUTAGE_ALPHA, outage, "outage (service down)")];
-        if let Some(mirrored) = self.mirrored_s() {
-            let unmirrored = self.figures.unmirrored_s.unwrap_or(mirrored - back);
-            spans.push((back, mirrored, UNMIRRORED, UNMIRRORED_ALPHA, unmirrored, "running unmirrored"));
+        if let (Some(failed_over), Some(mirrored)) = (self.failover.failed_over_s, self.mirrored_s()) {
+            let unmirrored = self.figures.unmirrored_s.unwrap_or(mirrored - failed_over);
+            spans.push((failed_over, mirrored, UNMIRRORED, UNMIRRORED_ALPHA, unmirrored, "running unmirrored"));
         }
         spans
     }
@@ -1179,8 +1184,8 @@ impl Chart<'_> {
     {
         let y = HEIGHT as i32 - FOOTNOTE_H + 12;
         let first = "Each runbook step is drawn from the previous step's event (the first from the failure) to its \
-                     own, with the seed's command; steps run in the order clustersim runs them (SPEC C4: the mirror \
-                     after the active servers).";
+                     own, with the seed's command, in the order they ran (the seed's: the mirror before the active servers, \
+                     unless runbook.mirror puts it after).";
         let source = if self.figures.from_file {
             format!("replications.csv, replication {}", self.trace.replication)
         } else {
