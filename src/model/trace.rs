@@ -22,6 +22,11 @@ pub trait Tracer {
     /// Calls in progress on `server` changed to `count`.
     fn load(&mut self, at: Time, server: usize, count: u32);
     fn mark(&mut self, at: Time, mark: CallMark, count: u32);
+    /// The invariant checker's question: does the trace agree with the
+    /// model's calls in progress per server, `busy`, at `at`?
+    fn check_load(&self, _at: Time, _busy: [u32; 2]) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// The tracer of untraced replications.
@@ -95,24 +100,32 @@ impl Recorder {
         self.bin_width
     }
 
-    /// The bin of `at`, after carrying the current load into every bin
-    /// between the last one touched and it (a bin with no change still shows
-    /// the calls that were in progress through it).
-    fn bin(&mut self, at: Time) -> Option<&mut LoadBin> {
+    /// The bin of `at`, after carrying the load into every bin since the
+    /// last one touched: a whole bin with no change shows the level `before`
+    /// that held through it, `at`'s own bin shows it only if it held there for
+    /// some time, and then the level in force from `at` on (`current`, which
+    /// the caller has already updated).
+    fn bin(&mut self, at: Time, before: [u32; 2]) -> Option<&mut LoadBin> {
         let index = ((at / self.bin_width) as usize).min(self.load.len());
         while self.filled < index {
             self.filled += 1;
-            if let Some(bin) = self.load.get_mut(self.filled) {
-                bin.peak = [bin.peak[0].max(self.current[0]), bin.peak[1].max(self.current[1])];
+            let filled = self.filled;
+            if let Some(bin) = self.load.get_mut(filled)
+                && (filled < index || at > bin.start)
+            {
+                bin.peak = [bin.peak[0].max(before[0]), bin.peak[1].max(before[1])];
             }
         }
-        self.load.get_mut(index)
+        let after = self.current;
+        let bin = self.load.get_mut(index)?;
+        bin.peak = [bin.peak[0].max(after[0]), bin.peak[1].max(after[1])];
+        Some(bin)
     }
 
     /// Carries the load to the end of the horizon.
     pub fn finish(&mut self) {
         let end = self.load.len() as Time * self.bin_width;
-        self.bin(end);
+        self.bin(end, self.current);
     }
 }
 
@@ -124,19 +137,30 @@ impl Tracer for Recorder {
         self.events.push(EventRow { at, server, event, detail: detail() });
     }
     fn load(&mut self, at: Time, server: usize, count: u32) {
+        let before = self.current;
         self.current[server] = count;
-        let current = self.current;
-        if let Some(bin) = self.bin(at) {
-            bin.peak[server] = bin.peak[server].max(current[server]);
-        }
+        self.bin(at, before);
     }
     fn mark(&mut self, at: Time, mark: CallMark, count: u32) {
-        if let Some(bin) = self.bin(at) {
+        if let Some(bin) = self.bin(at, self.current) {
             match mark {
                 CallMark::Blocked => bin.blocked += count,
                 CallMark::Dropped => bin.dropped += count,
                 CallMark::MailboxUnavailable => bin.mailbox_unavailable += count,
             }
+        }
+    }
+    fn check_load(&self, at: Time, busy: [u32; 2]) -> Result<(), String> {
+        if self.current != busy {
+            return Err(format!("the trace's calls in progress {:?} ≠ the model's {busy:?}", self.current));
+        }
+        let index = (at / self.bin_width) as usize;
+        match self.load.get(index) {
+            // A bin reached by the trace shows at least the calls in progress in it.
+            Some(bin) if index <= self.filled && (0..2).any(|s| bin.peak[s] < busy[s]) => {
+                Err(format!("load bin at {} µs peaks at {:?} below the {busy:?} calls in progress", bin.start, bin.peak))
+            }
+            _ => Ok(()),
         }
     }
 }

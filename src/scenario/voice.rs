@@ -608,6 +608,21 @@ impl VoiceScenario {
                 ),
             )?;
         }
+        // R4: a run starts with a primary, or with one secondary that takes
+        // the role after the timeout because its peer cannot hold it.
+        let statuses = [c.initial.publisher, c.initial.subscriber];
+        let secondaries = statuses.iter().filter(|s| **s == Status::Secondary).count();
+        let primaries = statuses.iter().filter(|s| **s == Status::Primary).count();
+        check(
+            primaries > 0 || secondaries == 1,
+            "cluster.initial",
+            if secondaries == 2 {
+                "has two secondaries and no primary; start one as primary (a lone secondary, beside a \
+                 deactivated or not_functioning peer, promotes itself after the keepalive timeout)"
+            } else {
+                "has no server that holds or can take the primary role; start one as primary or secondary"
+            },
+        )?;
         Ok(())
     }
 

@@ -48,6 +48,8 @@ pub fn scenario(case: u64, hours: u64) -> String {
         ("primary", "primary"),
         ("primary", "deactivated"),
         ("not_functioning", "secondary"),
+        ("secondary", "deactivated"),
+        ("deactivated", "secondary"),
     ];
     if r.random_bool(0.2) {
         let (p, s) = initial[r.random_range(0..initial.len())];

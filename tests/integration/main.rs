@@ -10,6 +10,7 @@ mod chat;
 mod cluster;
 mod determinism;
 mod experiments;
+mod fidelity;
 mod network;
 mod oracle;
 mod phone_system;

@@ -228,6 +228,7 @@ fn explaining_event(row: &StatusRow) -> &'static str {
         (_, NotFunctioning) => "crash",
         (NotFunctioning, Starting) => "restart",
         (Deactivated, Starting) => "admin_activate",
+        (Starting, Deactivated) => "startup_completed",
         (_, Deactivated) => "admin_deactivate",
         (_, ReplicatingData) => "admin_replicate",
         (ReplicatingData, _) => "replication_completed",
@@ -244,6 +245,17 @@ fn check_laws(case: u64, r: &Recorder) -> Result<(), TestCaseError> {
         let wanted = explaining_event(row);
         let found = r.events.iter().any(|e| e.at == row.at && e.server == Some(row.server) && e.event == wanted);
         prop_assert!(found, "case {case}: {row:?} has no `{wanted}` event");
+        // A cause named after an event comes with that event, on that
+        // server, no later than the change.
+        if matches!(row.cause, "keepalive_lost" | "primary_not_heard") {
+            let said = r.events.iter().any(|e| e.at <= row.at && e.server == Some(row.server) && e.event == row.cause);
+            prop_assert!(said, "case {case}: {row:?} names a cause no event of its server shows");
+        }
+    }
+    // Every completed status change was started, on the same server.
+    for (i, e) in r.events.iter().enumerate().filter(|(_, e)| e.event == "status_change_completed") {
+        let started = r.events[..i].iter().rev().any(|b| b.server == e.server && b.event == "status_change_started");
+        prop_assert!(started, "case {case}: {e:?} completes a change that never started");
     }
     Ok(())
 }

@@ -17,8 +17,11 @@ struct Call {
     active: bool,
     server: u8,
     leaves_message: bool,
+    /// The mailbox was reachable when it was answered (R6's first moment).
     mailbox_ok: bool,
-    /// Arrived after the warm-up: its fate counts.
+    /// Already counted in `mailbox_unavailable_calls`.
+    counted: bool,
+    /// Arrived in the measured window: its fate counts.
     measured: bool,
 }
 
@@ -73,16 +76,19 @@ impl CallTable {
     }
 
     /// R15's unmounted store: every call in progress that was using a mailbox
-    /// loses it. Users checking messages lose it for good; a caller leaving a
-    /// message needs the store only to save the recording, when the call ends.
-    /// Returns the measured calls affected.
-    pub(super) fn lose_mailboxes(&mut self) -> u64 {
-        let mut calls = 0;
-        for entry in self.slots.iter_mut().filter(|e| e.active && e.mailbox_ok) {
+    /// loses it and counts in `mailbox_unavailable_calls` (once). Users
+    /// checking messages lose it for good; a caller leaving a message needs
+    /// the store only to save the recording, when the call ends (R6).
+    /// Returns (all, measured) calls affected.
+    pub(super) fn lose_mailboxes(&mut self) -> (u32, u64) {
+        let (mut all, mut measured) = (0, 0);
+        for entry in self.slots.iter_mut().filter(|e| e.active && e.mailbox_ok && !e.counted) {
             entry.mailbox_ok = entry.leaves_message;
-            calls += entry.measured as u64;
+            entry.counted = true;
+            all += 1;
+            measured += entry.measured as u64;
         }
-        calls
+        (all, measured)
     }
 
     pub(super) fn in_progress(&self, server: usize) -> u32 {
@@ -146,7 +152,15 @@ impl<T: Tracer> Voice<T> {
             self.trace.mark(now, CallMark::MailboxUnavailable, 1);
         }
         let end = now.saturating_add(hold);
-        let call = Call { end, server: s as u8, leaves_message: leaves, mailbox_ok, measured, ..Call::default() };
+        let call = Call {
+            end,
+            server: s as u8,
+            leaves_message: leaves,
+            mailbox_ok,
+            counted: !mailbox_ok,
+            measured,
+            ..Call::default()
+        };
         let slot = self.calls.insert(call);
         self.servers[s].busy += 1;
         self.shared_busy += 1;
@@ -215,11 +229,17 @@ impl<T: Tracer> Voice<T> {
             self.tally.completed += 1;
         }
         if call.leaves_message && call.mailbox_ok {
-            if self.unmounted {
-                // The recording cannot be saved while the store is unmounted.
-                self.tally.messages_failed += call.measured as u64;
-            } else {
+            if self.servers[s].reaches_mailbox {
                 self.message_left(s, now, call.measured);
+            } else {
+                // R6: the mailbox must be reachable when the recording ends
+                // too (a primary gone, a stopped database, R15's unmounted
+                // store): the message is lost.
+                self.tally.messages_failed += call.measured as u64;
+                if !call.counted {
+                    self.tally.mailbox_unavailable_calls += call.measured as u64;
+                    self.trace.mark(now, CallMark::MailboxUnavailable, 1);
+                }
             }
         }
     }

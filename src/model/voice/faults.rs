@@ -175,10 +175,14 @@ impl<T: Tracer> Voice<T> {
     /// R11: a crash stops the server at once.
     fn crash(&mut self, s: usize, now: Time, origin: &'static str) {
         self.servers[s].down_causes += 1;
-        self.trace.event(now, Some(s), "crash", || format!("{} crashes ({origin})", server_name(s)));
         if self.servers[s].status == Status::NotFunctioning {
+            let causes = self.servers[s].down_causes;
+            self.trace.event(now, Some(s), "crash", || {
+                format!("{} crashes again while down ({origin}): it restarts once all {causes} heal", server_name(s))
+            });
             return;
         }
+        self.trace.event(now, Some(s), "crash", || format!("{} crashes ({origin})", server_name(s)));
         self.set_status(s, Status::NotFunctioning, "crash", now);
         for kind in [TimerKind::Takeover, TimerKind::Starting, TimerKind::Replicating] {
             self.cancel_timer(kind, s);
@@ -196,7 +200,8 @@ impl<T: Tracer> Voice<T> {
         server.down_causes = if explicit { 0 } else { server.down_causes.saturating_sub(1) };
         if server.status != Status::NotFunctioning {
             if explicit {
-                self.trace.event(now, Some(s), "restart", || "already running; nothing to do".into());
+                self.trace
+                    .event(now, Some(s), "action_ignored", || format!("restart: {} is already running", server_name(s)));
             }
             return;
         }
@@ -206,6 +211,8 @@ impl<T: Tracer> Voice<T> {
         // A reboot: services start, the role manager forgets what it heard.
         server.stopped = [0; 4];
         server.peer_available = false;
+        server.lost = None;
+        server.primary_heard = now;
         server.last_heard = None;
         server.ping_failed_logged = false;
         self.channels[peer(s)].delivered_before = None;
@@ -221,19 +228,29 @@ impl<T: Tracer> Voice<T> {
         self.trace.event(now, None, "partition", || format!("{} cut ({origin})", describe(links)));
     }
 
+    /// The end of one cut: a link comes back when its last cut ends.
     fn mend(&mut self, links: &[(usize, usize)], now: Time, origin: &'static str) {
+        let restored = Links::of(links.iter().copied().filter(|&(a, b)| self.cuts[a][b] == 1));
         for &(a, b) in links {
             self.cuts[a][b] = self.cuts[a][b].saturating_sub(1);
         }
-        self.trace.event(now, None, "heal", || format!("{} restored ({origin})", describe(links)));
+        if !restored.is_empty() {
+            self.trace.event(now, None, "heal", || format!("{} restored ({origin})", describe(&restored)));
+        }
     }
 
-    /// `heal:` clears every cut of the given directed links at once.
+    /// `heal:` clears every cut of the given directed links at once; a heal
+    /// of links that were all up changes nothing and says so.
     fn heal(&mut self, links: &[(usize, usize)], now: Time) {
+        let restored = Links::of(links.iter().copied().filter(|&(a, b)| self.cuts[a][b] > 0));
         for &(a, b) in links {
             self.cuts[a][b] = 0;
         }
-        self.trace.event(now, None, "heal", || format!("{} restored (timeline)", describe(links)));
+        if restored.is_empty() {
+            self.trace.event(now, None, "action_ignored", || format!("heal: {} was not cut", describe(links)));
+        } else {
+            self.trace.event(now, None, "heal", || format!("{} restored (timeline)", describe(&restored)));
+        }
     }
 
     /// R7: a critical service stops; `settle` applies its effects and starts
@@ -307,6 +324,7 @@ impl<T: Tracer> Voice<T> {
                     return self.refuse(s, action.as_str(), now);
                 }
                 self.trace.event(now, Some(s), "admin_deactivate", || "administrator deactivates the server".into());
+                self.servers[s].deactivated = true;
                 self.set_status(s, Status::Deactivated, "admin_deactivate", now);
             }
             AdminAction::Activate => {
@@ -314,6 +332,7 @@ impl<T: Tracer> Voice<T> {
                     return self.refuse(s, action.as_str(), now);
                 }
                 self.trace.event(now, Some(s), "admin_activate", || "administrator activates the server".into());
+                self.servers[s].deactivated = false;
                 self.set_status(s, Status::Starting, "admin_activate", now);
                 self.start_timer(sched, TimerKind::Starting, s, self.cfg.starting);
             }

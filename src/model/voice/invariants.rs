@@ -16,7 +16,7 @@ pub fn allowed_transition(from: Status, to: Status) -> bool {
             | (Secondary, Primary | Deactivated | NotFunctioning | ReplicatingData)
             | (Deactivated, Starting | NotFunctioning)
             | (NotFunctioning, Starting)
-            | (Starting, Primary | Secondary | NotFunctioning)
+            | (Starting, Primary | Secondary | Deactivated | NotFunctioning)
             | (ReplicatingData, Primary | Secondary | NotFunctioning)
             | (SplitBrainRecovery, Primary | Secondary | NotFunctioning)
     )
@@ -71,6 +71,7 @@ impl<T: Tracer> Voice<T> {
                 server.mailbox_ok == (server.answering && self.mailbox_ok(s)),
                 "{name}'s cached mailbox flag is stale"
             );
+            ensure!(server.reaches_mailbox == self.mailbox_ok(s), "{name}'s cached mailbox reach is stale");
             ensure!(
                 (server.status == Status::NotFunctioning) == (server.down_causes > 0),
                 "{name} is {} with {} crash cause(s)",
@@ -99,6 +100,22 @@ impl<T: Tracer> Voice<T> {
             self.recovery == self.servers.iter().all(|sv| sv.status == Status::SplitBrainRecovery),
             "split-brain recovery flag disagrees with the statuses"
         );
+        let c = &t.clocks;
+        ensure!(c.split == 0 || c.split_episodes > 0, "{} µs of split brain in no episode (SPEC §5)", c.split);
+        ensure!(
+            c.split <= c.since.min(self.cfg.to).saturating_sub(self.cfg.from),
+            "more split brain than measured time"
+        );
+        for s in 0..2 {
+            let server = &self.servers[s];
+            ensure!(
+                !server.deactivated || matches!(server.status, Status::Deactivated | Status::NotFunctioning | Status::Starting),
+                "{} is configured deactivated but {}",
+                server_name(s),
+                server.status.as_str()
+            );
+        }
+        self.trace.check_load(now, [self.servers[PUBLISHER].busy, self.servers[SUBSCRIBER].busy])?;
         Ok(())
     }
 }

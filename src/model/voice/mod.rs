@@ -130,7 +130,10 @@ pub enum Ev {
 /// The scenario's durations and options, in engine units.
 struct Config {
     horizon: Time,
-    warmup: Time,
+    /// Metrics cover `[from, to)`: calls that arrive in it, time within it,
+    /// episodes that overlap it.
+    from: Time,
+    to: Time,
     keepalive_timeout: Time,
     takeover: Time,
     starting: Time,
@@ -171,13 +174,23 @@ struct Server {
     /// Active crash causes; the server restarts when the last one heals.
     down_causes: u16,
     taking_calls: bool,
+    /// Deactivation is configuration (R9): it survives a crash and restart.
+    deactivated: bool,
     /// The role manager's view: has it heard its peer within the timeout?
     peer_available: bool,
+    /// A secondary's conclusion that it has no primary (R4), and why; `None`
+    /// while it hears one (or is not secondary).
+    lost: Option<TakeoverCause>,
+    /// The last keepalive heard from the peer while the peer held the
+    /// primary role, recorded when the peer gave the role up (or at start and
+    /// restart, when the clock starts); while the peer holds the role it is
+    /// simply the last keepalive heard.
+    primary_heard: Time,
     /// Last keepalive heard (message mode only; analytic mode derives it).
     last_heard: Option<Time>,
     ping_failed_logged: bool,
     /// A self-promotion (R4, or a manual one without a primary) is under way.
-    takeover_pending: Option<TakeoverCause>,
+    takeover_pending: Option<Takeover>,
     ticks: Ticks,
     scheduled_tick: Option<Time>,
     /// The last tick whose handler ran: events later in the same instant see
@@ -185,16 +198,44 @@ struct Server {
     last_tick: Option<Time>,
     // derived
     answering: bool,
+    /// Answering, with mailbox access (R2): new calls get their mailbox.
     mailbox_ok: bool,
+    /// Calls on it reach their mailbox (R2, R6), answering or not.
+    reaches_mailbox: bool,
     stale_until: Time,
     busy: u32,
     capacity: u32,
 }
 
+/// Why a secondary promotes itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TakeoverCause {
+    /// R4: the peer fell silent (`keepalive_lost`).
     KeepaliveLost,
+    /// R4: the peer is heard but holds no primary role, or nothing was heard
+    /// since start or restart (`primary_not_heard`).
+    NoPrimary,
+    /// R8 with no primary to hand over: the administrator's `make_primary`.
     Manual,
+}
+
+impl TakeoverCause {
+    /// The status change's cause, named after the event that explains it.
+    fn as_str(self) -> &'static str {
+        match self {
+            TakeoverCause::KeepaliveLost => "keepalive_lost",
+            TakeoverCause::NoPrimary => "primary_not_heard",
+            TakeoverCause::Manual => "manual_change",
+        }
+    }
+}
+
+/// A self-promotion under way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Takeover {
+    cause: TakeoverCause,
+    /// When `status_change_started` was raised (a failover's episode starts here).
+    started_at: Time,
 }
 
 /// An R7/R8/R11 change of primary in progress: `to` becomes primary.
@@ -203,6 +244,7 @@ struct Switchover {
     to: usize,
     cause: &'static str,
     automatic: bool,
+    started_at: Time,
 }
 
 /// Counters and clocks of one replication.
@@ -218,7 +260,6 @@ struct Tally {
     messages_failed: u64,
     mailbox_unavailable_calls: u64,
     split_brain_messages: u64,
-    split_brain_episodes: u64,
     failovers: u64,
     detection_delay_max: Time,
     /// Calls answered by a server that does not answer calls (R2): always 0
@@ -228,11 +269,14 @@ struct Tally {
     clocks: Clocks,
 }
 
-/// Time integrals of the availability conditions over [warmup, horizon).
+/// Time integrals of the availability conditions over the measured window.
 #[derive(Debug, Clone, Copy, Default)]
 struct Clocks {
     since: Time,
     flags: Flags,
+    /// The split brain going on has been counted as an episode.
+    split_counted: bool,
+    split_episodes: u64,
     cluster_down: Time,
     mailbox_down: Time,
     service_down: Time,
@@ -251,11 +295,17 @@ struct Flags {
 }
 
 impl Clocks {
-    /// Adds the time since the last change, clipped to [warmup, horizon).
-    fn advance(&mut self, now: Time, warmup: Time, horizon: Time) {
-        let from = self.since.max(warmup);
-        let to = now.min(horizon);
+    /// Adds the time since the last change, clipped to the window
+    /// `[window_from, window_to)`. A split brain is counted as an episode as
+    /// soon as it has measured time, so its time never comes without it.
+    fn advance(&mut self, now: Time, window_from: Time, window_to: Time) {
+        let from = self.since.max(window_from);
+        let to = now.min(window_to);
         if to > from {
+            if self.flags.split && !self.split_counted {
+                self.split_counted = true;
+                self.split_episodes += 1;
+            }
             let dt = to - from;
             let f = self.flags;
             self.cluster_down += dt * f.cluster_down as Time;
@@ -310,7 +360,8 @@ impl<T: Tracer> Voice<T> {
         let c = &scenario.cluster;
         let cfg = Config {
             horizon: scenario.duration.as_us(),
-            warmup: scenario.warmup.as_us(),
+            from: scenario.warmup.as_us(),
+            to: scenario.duration.as_us(),
             keepalive_timeout: c.keepalive.timeout.as_us(),
             takeover: c.takeover.as_us(),
             starting: c.starting.as_us(),
@@ -346,7 +397,10 @@ impl<T: Tracer> Voice<T> {
             stopped: [0; 4],
             down_causes: (initial[s] == Status::NotFunctioning) as u16,
             taking_calls: true,
+            deactivated: initial[s] == Status::Deactivated,
             peer_available: false,
+            lost: None,
+            primary_heard: 0,
             last_heard: None,
             ping_failed_logged: false,
             takeover_pending: None,
@@ -355,6 +409,7 @@ impl<T: Tracer> Voice<T> {
             last_tick: None,
             answering: false,
             mailbox_ok: false,
+            reaches_mailbox: false,
             stale_until: 0,
             busy: 0,
             capacity: cfg.plan.server_ports[s],
@@ -478,20 +533,27 @@ impl<T: Tracer> Voice<T> {
             && self.both_ways(s, PHONE)
     }
 
-    /// The active message store is mounted on `s`.
-    fn store_home(&self, s: usize) -> bool {
-        self.holds_primary_role(s) && self.running(s, Service::Database) && !self.recovery
+    /// Whether `s` uses its own message store: a primary (R2), or either
+    /// server while it reconciles in R15's recovery.
+    fn own_store(&self, s: usize) -> bool {
+        self.holds_primary_role(s) || self.servers[s].status == Status::SplitBrainRecovery
     }
 
-    /// R2: a call answered on `s` reaches its mailbox.
+    /// The message store `s` serves is mounted and its database runs.
+    fn store_mounted(&self, s: usize) -> bool {
+        self.own_store(s) && self.running(s, Service::Database) && !self.unmounted
+    }
+
+    /// R2: a call on `s` reaches its mailbox (R6 asks this when a call is
+    /// answered and when its recording ends).
     fn mailbox_ok(&self, s: usize) -> bool {
         if !self.running(s, Service::Database) {
             return false;
         }
-        if self.holds_primary_role(s) {
-            self.store_home(s)
+        if self.own_store(s) {
+            self.store_mounted(s)
         } else {
-            self.store_home(peer(s)) && self.both_ways(s, peer(s))
+            self.store_mounted(peer(s)) && self.both_ways(s, peer(s))
         }
     }
 
@@ -515,8 +577,15 @@ impl<T: Tracer> Voice<T> {
         self.both_ways(s, NETWORK)
     }
 
+    /// Whether `now` falls in the measured window.
     fn measured(&self, now: Time) -> bool {
-        now >= self.cfg.warmup
+        (self.cfg.from..self.cfg.to).contains(&now)
+    }
+
+    /// Whether an episode from `start` to `end` (inclusive) overlaps the
+    /// measured window: SPEC §5 counts every episode that does.
+    fn overlaps_window(&self, start: Time, end: Time) -> bool {
+        start < self.cfg.to && (end > self.cfg.from || (start == end && self.measured(start)))
     }
 
     // ---- state changes --------------------------------------------------------
@@ -526,6 +595,7 @@ impl<T: Tracer> Voice<T> {
         if from == to {
             return;
         }
+        let held_role = self.holds_primary_role(s);
         assert!(
             allowed_transition(from, to),
             "status change {} → {} of {} is not an edge of SPEC §1 (seed {}, replication {})",
@@ -536,6 +606,17 @@ impl<T: Tracer> Voice<T> {
             self.replication
         );
         self.servers[s].status = to;
+        let p = peer(s);
+        let hears_primary = self.servers[s].peer_available && self.holds_primary_role(p);
+        if to == Status::Primary || (to == Status::Secondary && hears_primary) {
+            // R4's conclusion "no primary" belongs to a secondary that hears none.
+            self.servers[s].lost = None;
+        }
+        if held_role && !self.holds_primary_role(s) {
+            // R4: the peer's clock for "heard a primary" stops at the last
+            // keepalive it had from us while we held the role.
+            self.servers[p].primary_heard = self.last_heard(p, now).unwrap_or(0);
+        }
         self.trace.status(now, s, from, to, cause);
     }
 
@@ -581,7 +662,8 @@ impl<T: Tracer> Voice<T> {
     fn update_phone_view(&mut self, now: Time) {
         for s in 0..2 {
             let answering = self.answering(s);
-            let mailbox_ok = answering && self.mailbox_ok(s);
+            let reaches_mailbox = self.mailbox_ok(s);
+            let mailbox_ok = answering && reaches_mailbox;
             let server = &self.servers[s];
             let graceful = matches!(
                 server.status,
@@ -599,6 +681,7 @@ impl<T: Tracer> Voice<T> {
             let server = &mut self.servers[s];
             server.answering = answering;
             server.mailbox_ok = mailbox_ok;
+            server.reaches_mailbox = reaches_mailbox;
             server.stale_until = stale_until;
         }
     }
@@ -610,18 +693,20 @@ impl<T: Tracer> Voice<T> {
             mailbox_down: (0..2).any(|s| answering[s] && !self.servers[s].mailbox_ok),
             split: self.servers.iter().all(|s| s.status == Status::Primary),
             recovery: self.recovery,
-            sync_down: !(0..2)
-                .any(|s| self.servers[s].status == Status::Primary && self.running(s, Service::MailboxSync)),
+            // R12: a primary replicating data keeps running mailbox sync.
+            sync_down: !(0..2).any(|s| self.holds_primary_role(s) && self.running(s, Service::MailboxSync)),
         };
+        let measured = self.measured(now);
         let clocks = &mut self.tally.clocks;
         if flags == clocks.flags {
             return;
         }
-        clocks.advance(now, self.cfg.warmup, self.cfg.horizon);
+        clocks.advance(now, self.cfg.from, self.cfg.to);
         if flags.split && !clocks.flags.split {
-            if now >= self.cfg.warmup {
-                self.tally.split_brain_episodes += 1;
-            }
+            // An episode that starts in the window counts even if it lasts
+            // no time at all; one already going counts when the window opens.
+            clocks.split_counted = measured;
+            clocks.split_episodes += measured as u64;
             self.trace.event(now, None, "split_brain_started", || "two servers are primary".into());
         }
         clocks.flags = flags;
@@ -654,8 +739,8 @@ impl<T: Tracer> Voice<T> {
     /// Closes the books at the horizon and reports the metrics.
     fn finish(&mut self) -> Metrics {
         let horizon = self.cfg.horizon;
-        let measured = (horizon - self.cfg.warmup) as f64;
-        self.tally.clocks.advance(horizon, self.cfg.warmup, horizon);
+        let measured = (self.cfg.to - self.cfg.from) as f64;
+        self.tally.clocks.advance(horizon, self.cfg.from, self.cfg.to);
         let mut mwi = self.tally.mwi;
         for w in &self.waiting {
             mwi::censor(w, horizon, &mut mwi);
@@ -681,7 +766,7 @@ impl<T: Tracer> Voice<T> {
             (Metric::ClusterUnavailableS, secs(c.cluster_down)),
             (Metric::MailboxUnavailableS, secs(c.mailbox_down)),
             (Metric::SplitBrainS, secs(c.split)),
-            (Metric::SplitBrainEpisodes, t.split_brain_episodes as f64),
+            (Metric::SplitBrainEpisodes, c.split_episodes as f64),
             (Metric::Failovers, t.failovers as f64),
             (Metric::DetectionDelayMaxS, secs(t.detection_delay_max)),
             (Metric::MailboxSyncDownS, secs(c.sync_down)),

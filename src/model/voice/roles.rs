@@ -2,10 +2,12 @@
 //! silent peer, the ping check, self-promotion, the switchover sequences and
 //! split-brain recovery, with the seed's three event lists as trace events.
 
-use super::{Ev, KeepaliveMode, PUBLISHER, SUBSCRIBER, Switchover, TakeoverCause, TimerKind, Voice, peer, server_name};
+use super::{
+    Ev, KeepaliveMode, PUBLISHER, SUBSCRIBER, Switchover, Takeover, TakeoverCause, TimerKind, Voice, peer, server_name,
+};
 use crate::engine::{Scheduler, Time, to_secs};
 use crate::model::trace::{CallMark, Tracer};
-use crate::scenario::Status;
+use crate::scenario::{Service, Status};
 
 impl<T: Tracer> Voice<T> {
     /// Opens or closes each keepalive channel to match the state: open iff
@@ -25,7 +27,7 @@ impl<T: Tracer> Voice<T> {
     }
 
     /// The last keepalive `s` heard from its peer.
-    fn last_heard(&self, s: usize, now: Time) -> Option<Time> {
+    pub(super) fn last_heard(&self, s: usize, now: Time) -> Option<Time> {
         match self.cfg.mode {
             KeepaliveMode::Messages => self.servers[s].last_heard,
             KeepaliveMode::Analytic => {
@@ -35,9 +37,42 @@ impl<T: Tracer> Voice<T> {
         }
     }
 
+    /// When `s` last heard its peer hold the primary role (R4).
+    fn last_primary_heard(&self, s: usize, now: Time) -> Time {
+        if self.holds_primary_role(peer(s)) {
+            self.last_heard(s, now).unwrap_or(0).max(self.servers[s].primary_heard)
+        } else {
+            self.servers[s].primary_heard
+        }
+    }
+
+    /// R4: a secondary that hears its peer, though not as primary, and has
+    /// not yet concluded it has no primary.
+    fn watching_for_primary(&self, s: usize) -> bool {
+        let server = &self.servers[s];
+        server.status == Status::Secondary
+            && server.peer_available
+            && server.lost.is_none()
+            && !self.holds_primary_role(peer(s))
+    }
+
+    /// Analytic mode: the tick at which such a secondary concludes it.
+    fn primary_silent_at(&self, s: usize, now: Time) -> Option<Time> {
+        if !self.watching_for_primary(s) {
+            return None;
+        }
+        let ticks = self.servers[s].ticks;
+        let first = if self.tick_done(s, now) { ticks.after(now) } else { ticks.at_or_after(now) };
+        let heard = self.last_primary_heard(s, now);
+        Some(ticks.after(heard.saturating_add(self.cfg.keepalive_timeout)).max(first))
+    }
+
+    /// R4: a secondary with no primary, heard within the timeout, promotes itself.
     fn wants_takeover(&self, s: usize) -> bool {
         let server = &self.servers[s];
-        server.status == Status::Secondary && !server.peer_available && server.takeover_pending.is_none()
+        server.status == Status::Secondary
+            && (!server.peer_available || server.lost.is_some())
+            && server.takeover_pending.is_none()
     }
 
     /// Analytic mode: the next tick of `s` at which its handler would do more
@@ -52,10 +87,10 @@ impl<T: Tracer> Voice<T> {
         let first = if self.tick_done(s, now) { ticks.after(now) } else { ticks.at_or_after(now) };
         let mut next: Option<Time> = None;
         let mut consider = |t: Time| next = Some(next.map_or(t, |n| n.min(t)));
-        // A keepalive that tells the peer something: it thought us gone, or we
-        // are both primary (split brain ends, R15).
-        let both_primary = self.servers.iter().all(|sv| sv.status == Status::Primary);
-        if self.channels[s].is_open() && (!self.servers[p].peer_available || both_primary) {
+        // A keepalive that tells the peer something: it thought us gone, or
+        // it had concluded it has no primary and we hold the role.
+        let news = !self.servers[p].peer_available || (self.servers[p].lost.is_some() && self.holds_primary_role(s));
+        if self.channels[s].is_open() && news {
             consider(first);
         }
         // Our own timeout, unless a keepalive from the peer arrives first.
@@ -70,8 +105,14 @@ impl<T: Tracer> Voice<T> {
                 consider(fires);
             }
         }
-        // R4's ping check: every tick while it can promote; once to log a failure.
-        if self.wants_takeover(s) && (self.can_ping(s) || !self.servers[s].ping_failed_logged) {
+        // R4: the peer is heard but holds no primary role.
+        if let Some(t) = self.primary_silent_at(s, now) {
+            consider(t);
+        }
+        // R4's ping check: every tick while it can promote; once to log a
+        // failure, or to say why it has no primary.
+        let unexplained = self.servers[s].lost.is_none() || !self.servers[s].ping_failed_logged;
+        if self.wants_takeover(s) && (self.can_ping(s) || unexplained) {
             consider(first);
         }
         next
@@ -102,7 +143,7 @@ impl<T: Tracer> Voice<T> {
             if self.cfg.mode == KeepaliveMode::Messages {
                 self.servers[p].last_heard = Some(now);
             }
-            self.receive_keepalive(p, s, sched);
+            self.receive_keepalive(p, s, now);
         }
         if self.servers[s].peer_available {
             let silent = self.last_heard(s, now).is_none_or(|last| now - last > self.cfg.keepalive_timeout);
@@ -110,12 +151,18 @@ impl<T: Tracer> Voice<T> {
                 self.peer_lost(s, now);
             }
         }
+        let no_primary = self.watching_for_primary(s)
+            && now.saturating_sub(self.last_primary_heard(s, now)) > self.cfg.keepalive_timeout;
+        if no_primary || (self.wants_takeover(s) && self.servers[s].lost.is_none()) {
+            self.primary_not_heard(s, now);
+        }
         if self.wants_takeover(s) {
             if self.can_ping(s) {
                 self.trace.event(now, Some(s), "ping_check_passed", || {
                     "step 2: localhost and the network answer pings".into()
                 });
-                self.start_takeover(s, TakeoverCause::KeepaliveLost, sched);
+                let cause = self.servers[s].lost.unwrap_or(TakeoverCause::NoPrimary);
+                self.start_takeover(s, cause, sched);
             } else if !self.servers[s].ping_failed_logged {
                 self.servers[s].ping_failed_logged = true;
                 self.trace.event(now, Some(s), "ping_check_failed", || {
@@ -133,31 +180,36 @@ impl<T: Tracer> Voice<T> {
             self.servers[s].peer_available = true;
             self.servers[s].ping_failed_logged = false;
         }
+        if self.holds_primary_role(peer(s)) {
+            self.servers[s].lost = None;
+        }
     }
 
-    /// `receiver` hears a keepalive from `sender`.
-    fn receive_keepalive(&mut self, receiver: usize, sender: usize, sched: &mut Scheduler<Ev>) {
-        let now = sched.now();
+    /// `receiver` hears a keepalive from `sender`. Split-brain recovery waits
+    /// until each primary hears the other (R15; `settle` starts it).
+    fn receive_keepalive(&mut self, receiver: usize, sender: usize, now: Time) {
         if !self.servers[receiver].peer_available {
             self.servers[receiver].peer_available = true;
             self.servers[receiver].ping_failed_logged = false;
             self.trace
                 .event(now, Some(receiver), "keepalive_restored", || format!("hears {} again", server_name(sender)));
         }
-        let both_primary = self.servers.iter().all(|sv| sv.status == Status::Primary);
-        if both_primary && !self.recovery {
-            self.start_recovery(sched);
+        if self.holds_primary_role(sender) {
+            self.servers[receiver].lost = None;
         }
     }
 
     /// `s` has not heard its peer within the timeout (R3); a primary only
-    /// suspends replication (R5).
+    /// suspends replication (R5), a secondary has lost its primary (R4).
     fn peer_lost(&mut self, s: usize, now: Time) {
         let p = peer(s);
         self.servers[s].peer_available = false;
+        if self.servers[s].status == Status::Secondary && self.servers[s].lost.is_none() {
+            self.servers[s].lost = Some(TakeoverCause::KeepaliveLost);
+        }
         let silent_since = self.channels[p].closed_at.unwrap_or(now);
         let delay = now.saturating_sub(silent_since);
-        if self.measured(now) {
+        if self.overlaps_window(silent_since, now) {
             self.tally.detection_delay_max = self.tally.detection_delay_max.max(delay);
         }
         self.trace.event(now, Some(s), "keepalive_lost", || {
@@ -170,17 +222,34 @@ impl<T: Tracer> Voice<T> {
         }
     }
 
+    /// R4 step 1 for a secondary that hears its peer, but no primary: the
+    /// peer holds no primary role (deactivated, secondary, starting), or
+    /// nothing has been heard since start or restart.
+    fn primary_not_heard(&mut self, s: usize, now: Time) {
+        self.servers[s].lost = Some(TakeoverCause::NoPrimary);
+        let p = peer(s);
+        let status = self.servers[p].status;
+        let heard = self.servers[s].peer_available;
+        self.trace.event(now, Some(s), "primary_not_heard", || {
+            if heard {
+                format!("step 1: no primary heard within the timeout; {} is {}", server_name(p), status.as_str())
+            } else {
+                format!("step 1: no primary heard since it started; {} is silent", server_name(p))
+            }
+        });
+    }
+
     /// R4 steps 3–8 (or a manual change with no reachable primary): `s`
     /// raises the alarm now and sets itself primary after `takeover`.
     pub(super) fn start_takeover(&mut self, s: usize, cause: TakeoverCause, sched: &mut Scheduler<Ev>) {
-        self.servers[s].takeover_pending = Some(cause);
+        self.servers[s].takeover_pending = Some(Takeover { cause, started_at: sched.now() });
         self.trace
             .event(sched.now(), Some(s), "status_change_started", || "step 3: alarm: status change started".into());
         self.start_timer(sched, TimerKind::Takeover, s, self.cfg.takeover);
     }
 
     fn finish_takeover(&mut self, s: usize, now: Time) {
-        let Some(cause) = self.servers[s].takeover_pending.take() else { return };
+        let Some(Takeover { cause, started_at }) = self.servers[s].takeover_pending.take() else { return };
         if self.servers[s].status != Status::Secondary {
             self.trace.event(now, Some(s), "status_change_aborted", || {
                 format!("no longer secondary ({})", self.servers[s].status.as_str())
@@ -195,13 +264,9 @@ impl<T: Tracer> Voice<T> {
             });
             return;
         }
-        let reason = match cause {
-            TakeoverCause::KeepaliveLost => "keepalive_lost",
-            TakeoverCause::Manual => "manual_change",
-        };
         self.trace.event(now, Some(s), "status_set", || "step 4: sets its own status to primary".into());
-        self.set_status(s, Status::Primary, reason, now);
-        if cause == TakeoverCause::KeepaliveLost && self.measured(now) {
+        self.set_status(s, Status::Primary, cause.as_str(), now);
+        if cause != TakeoverCause::Manual && self.overlaps_window(started_at, now) {
             self.tally.failovers += 1;
         }
         self.announce_new_primary(s, now);
@@ -210,8 +275,19 @@ impl<T: Tracer> Voice<T> {
     /// The common tail of every change of primary: critical services, data
     /// connector, replication, completion alarm.
     fn announce_new_primary(&mut self, s: usize, now: Time) {
-        self.trace
-            .event(now, Some(s), "critical_services_started", || "critical services started on the new primary".into());
+        let stopped: Vec<&'static str> =
+            Service::ALL.into_iter().filter(|v| !self.running(s, *v)).map(Service::as_str).collect();
+        if stopped.is_empty() {
+            self.trace.event(now, Some(s), "critical_services_started", || {
+                "critical services started on the new primary".into()
+            });
+        } else {
+            // A service stopped by a fault stays stopped: say so rather than
+            // claim it started.
+            self.trace.event(now, Some(s), "critical_services_degraded", || {
+                format!("critical services start on the new primary, except {} (stopped)", stopped.join(", "))
+            });
+        }
         self.trace.event(now, Some(s), "data_connector_switched", || {
             format!("data connector uses the database on {}", server_name(s))
         });
@@ -266,12 +342,12 @@ impl<T: Tracer> Voice<T> {
         for s in [from, to] {
             self.trace.event(now, Some(s), "status_change_started", || "step 3: alarm: status change started".into());
         }
-        self.switchover = Some(Switchover { to, cause, automatic });
+        self.switchover = Some(Switchover { to, cause, automatic, started_at: now });
         self.start_timer(sched, TimerKind::Switchover, to, self.cfg.takeover);
     }
 
     fn finish_switchover(&mut self, now: Time) {
-        let Some(Switchover { to, cause, automatic }) = self.switchover.take() else {
+        let Some(Switchover { to, cause, automatic, started_at }) = self.switchover.take() else {
             return;
         };
         let from = peer(to);
@@ -299,7 +375,7 @@ impl<T: Tracer> Voice<T> {
                 "its own takeover is moot: the switchover made it primary".into()
             });
         }
-        if automatic && self.measured(now) {
+        if automatic && self.overlaps_window(started_at, now) {
             self.tally.failovers += 1;
         }
         self.announce_new_primary(to, now);
@@ -322,10 +398,10 @@ impl<T: Tracer> Voice<T> {
         let unmount = self.cfg.unmount.min(duration);
         self.recovery = true;
         if unmount > 0 {
-            let calls = self.calls.lose_mailboxes();
-            self.tally.mailbox_unavailable_calls += calls;
+            let (calls, measured) = self.calls.lose_mailboxes();
+            self.tally.mailbox_unavailable_calls += measured;
             self.unmounted = true;
-            self.trace.mark(now, CallMark::MailboxUnavailable, calls as u32);
+            self.trace.mark(now, CallMark::MailboxUnavailable, calls);
             self.trace.event(now, None, "message_store_unmounted", || {
                 format!("mailboxes temporarily unavailable to {calls} call(s) in progress")
             });
@@ -341,17 +417,10 @@ impl<T: Tracer> Voice<T> {
         self.unmounted = false;
         self.cancel_timer(TimerKind::UnmountEnd, PUBLISHER);
         self.cancel_timer(TimerKind::RecoveryEnd, PUBLISHER);
-        // SPEC R15: the publisher primary, the subscriber secondary; then MTA
-        // and Notifier on the publisher first, then on the subscriber.
+        // R15, in the seed's order: MTA and Notifier start on the publisher,
+        // then on the subscriber; finally the publisher becomes primary and
+        // the subscriber secondary, and mailbox sync starts on the primary.
         let recovering = [PUBLISHER, SUBSCRIBER].map(|s| self.servers[s].status == Status::SplitBrainRecovery);
-        if recovering[PUBLISHER] {
-            self.set_status(PUBLISHER, Status::Primary, "split_brain_recovery_completed", now);
-        }
-        if recovering[SUBSCRIBER] {
-            let to =
-                if self.servers[PUBLISHER].status == Status::Primary { Status::Secondary } else { Status::Primary };
-            self.set_status(SUBSCRIBER, to, "split_brain_recovery_completed", now);
-        }
         if recovering[PUBLISHER] {
             self.trace.event(now, Some(PUBLISHER), "mta_notifier_started", || {
                 "MTA and Notifier start on the publisher first".into()
@@ -362,14 +431,33 @@ impl<T: Tracer> Voice<T> {
                 "MTA and Notifier start on the subscriber".into()
             });
         }
+        if recovering[PUBLISHER] {
+            self.set_status(PUBLISHER, Status::Primary, "split_brain_recovery_completed", now);
+        }
+        if recovering[SUBSCRIBER] {
+            let to =
+                if self.servers[PUBLISHER].status == Status::Primary { Status::Secondary } else { Status::Primary };
+            self.set_status(SUBSCRIBER, to, "split_brain_recovery_completed", now);
+        }
+        if let Some(primary) = (0..2).find(|s| recovering[*s] && self.servers[*s].status == Status::Primary)
+            && self.running(primary, Service::MailboxSync)
+        {
+            self.trace.event(now, Some(primary), "mailbox_sync_started", || "mailbox sync starts on the primary".into());
+        }
         self.trace.event(now, None, "split_brain_recovery_completed", || detail.into());
     }
 
-    /// End of `starting` (R9, R11): secondary under a reachable primary, else
+    /// End of `starting` (R9, R11): deactivated if it was (deactivation is
+    /// configuration), else secondary under a reachable primary, else
     /// primary; a publisher that comes back secondary reclaims primary (R8 sequence).
     fn finish_starting(&mut self, s: usize, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
         if self.servers[s].status != Status::Starting {
+            return;
+        }
+        if self.servers[s].deactivated {
+            self.trace.event(now, Some(s), "startup_completed", || "stays deactivated until activated (R9)".into());
+            self.set_status(s, Status::Deactivated, "started_deactivated", now);
             return;
         }
         let p = peer(s);
@@ -399,6 +487,8 @@ impl<T: Tracer> Voice<T> {
             }
         } else {
             self.trace.event(now, Some(s), "startup_completed", || "no reachable primary: becomes primary".into());
+            self.trace
+                .event(now, Some(s), "status_change_started", || "alarm: status change started".into());
             self.set_status(s, Status::Primary, "started_without_primary", now);
             if self.measured(now) {
                 self.tally.failovers += 1;
