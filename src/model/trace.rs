@@ -157,9 +157,10 @@ impl Tracer for Recorder {
         let index = (at / self.bin_width) as usize;
         match self.load.get(index) {
             // A bin reached by the trace shows at least the calls in progress in it.
-            Some(bin) if index <= self.filled && (0..2).any(|s| bin.peak[s] < busy[s]) => {
-                Err(format!("load bin at {} µs peaks at {:?} below the {busy:?} calls in progress", bin.start, bin.peak))
-            }
+            Some(bin) if index <= self.filled && (0..2).any(|s| bin.peak[s] < busy[s]) => Err(format!(
+                "load bin at {} µs peaks at {:?} below the {busy:?} calls in progress",
+                bin.start, bin.peak
+            )),
             _ => Ok(()),
         }
     }

@@ -49,8 +49,9 @@ fn r4_a_scenario_cannot_start_without_a_server_able_to_hold_the_primary_role() {
         "{publisher: deactivated, subscriber: not_functioning}",
         "{publisher: not_functioning, subscriber: not_functioning}",
     ] {
-        let e = clustersim::scenario::parse_str("s.yaml", "s", &format!("duration: 1h\ncluster: {{initial: {initial}}}\n"))
-            .unwrap_err();
+        let e =
+            clustersim::scenario::parse_str("s.yaml", "s", &format!("duration: 1h\ncluster: {{initial: {initial}}}\n"))
+                .unwrap_err();
         assert_eq!(e.key.as_deref(), Some("cluster.initial"), "{initial}: {e}");
         assert_eq!(e.line, Some(2), "{e}");
     }
@@ -113,7 +114,10 @@ fn r9_deactivation_survives_a_crash_and_a_restart() {
     );
     let width = r.bin_width() as f64 / 1e6;
     let busy_between = |from: f64, to: f64| {
-        r.load.iter().filter(|b| b.start as f64 / 1e6 >= from && b.start as f64 / 1e6 + width <= to).any(|b| b.peak[1] > 0)
+        r.load
+            .iter()
+            .filter(|b| b.start as f64 / 1e6 >= from && b.start as f64 / 1e6 + width <= to)
+            .any(|b| b.peak[1] > 0)
     };
     assert!(!busy_between(3600.0 + width, 10980.0), "a deactivated subscriber answered calls");
     assert!(busy_between(10980.0 + width, 14400.0), "the activated subscriber answers again");
@@ -149,8 +153,9 @@ fn r13_a_split_brain_that_overlaps_the_warm_up_is_one_episode() {
     // SPEC §5: a split brain from about 10m45s to about 20m (the cut from 10
     // to 20 min) with a 15 min warm-up has about 300 s of measured split and
     // counts as one episode, not zero.
-    let (m, _) =
-        traced("duration: 1h\nseed: 8\nwarmup: 15m\nfailures: [{at: 10m, partition: [publisher, subscriber], for: 10m}]\n");
+    let (m, _) = traced(
+        "duration: 1h\nseed: 8\nwarmup: 15m\nfailures: [{at: 10m, partition: [publisher, subscriber], for: 10m}]\n",
+    );
     let split = get(&m, SplitBrainS);
     assert!((300.0..=315.0).contains(&split), "{split}");
     assert_eq!(get(&m, SplitBrainEpisodes), 1.0);

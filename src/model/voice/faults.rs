@@ -200,8 +200,9 @@ impl<T: Tracer> Voice<T> {
         server.down_causes = if explicit { 0 } else { server.down_causes.saturating_sub(1) };
         if server.status != Status::NotFunctioning {
             if explicit {
-                self.trace
-                    .event(now, Some(s), "action_ignored", || format!("restart: {} is already running", server_name(s)));
+                self.trace.event(now, Some(s), "action_ignored", || {
+                    format!("restart: {} is already running", server_name(s))
+                });
             }
             return;
         }

@@ -109,7 +109,8 @@ impl<T: Tracer> Voice<T> {
         for s in 0..2 {
             let server = &self.servers[s];
             ensure!(
-                !server.deactivated || matches!(server.status, Status::Deactivated | Status::NotFunctioning | Status::Starting),
+                !server.deactivated
+                    || matches!(server.status, Status::Deactivated | Status::NotFunctioning | Status::Starting),
                 "{} is configured deactivated but {}",
                 server_name(s),
                 server.status.as_str()

@@ -442,7 +442,8 @@ impl<T: Tracer> Voice<T> {
         if let Some(primary) = (0..2).find(|s| recovering[*s] && self.servers[*s].status == Status::Primary)
             && self.running(primary, Service::MailboxSync)
         {
-            self.trace.event(now, Some(primary), "mailbox_sync_started", || "mailbox sync starts on the primary".into());
+            self.trace
+                .event(now, Some(primary), "mailbox_sync_started", || "mailbox sync starts on the primary".into());
         }
         self.trace.event(now, None, "split_brain_recovery_completed", || detail.into());
     }
@@ -487,8 +488,7 @@ impl<T: Tracer> Voice<T> {
             }
         } else {
             self.trace.event(now, Some(s), "startup_completed", || "no reachable primary: becomes primary".into());
-            self.trace
-                .event(now, Some(s), "status_change_started", || "alarm: status change started".into());
+            self.trace.event(now, Some(s), "status_change_started", || "alarm: status change started".into());
             self.set_status(s, Status::Primary, "started_without_primary", now);
             if self.measured(now) {
                 self.tally.failovers += 1;

@@ -909,19 +909,24 @@ impl Chart<'_> {
     {
         let label_y = top + BAND_LABEL_H / 2;
         let unfinished = self.failover.back_s.is_none();
+        // The unmirrored period lies inside the outage in the seed's order:
+        // each label starts after the one before it.
+        let mut left = from;
         for (start, end, color, _, seconds, name) in self.periods() {
             if !scale.shows(start, end) {
                 continue;
             }
-            let (a, b) = (scale.x(start).max(from), scale.x(end));
+            let (a, b) = (scale.x(start).max(left), scale.x(end));
             let cut = if name.starts_with("outage") { unfinished } else { self.failover.mirrored_s.is_none() };
             let at_least = if cut { "≥ " } else { "" };
             let length = format!("{at_least}{}", style::duration(seconds));
             let heading = style::heading().color(&color);
             let long = format!("{name}: {length}");
             for text in [long.as_str(), length.as_str()] {
-                if layout::text_width(root, text, &heading)? + 8 <= b - a {
-                    layout::text(root, text, ((a + b) / 2, label_y), &heading, HPos::Center, VPos::Center)?;
+                let width = layout::text_width(root, text, &heading)?;
+                if width + 8 <= b - a {
+                    layout::text(root, text, (a + 4, label_y), &heading, HPos::Left, VPos::Center)?;
+                    left = a + 4 + width + 16;
                     break;
                 }
             }
