@@ -18,7 +18,9 @@
 mod common;
 
 use clustersim::model::metrics::Metric;
-use clustersim::model::voice::{KeepaliveMode, RunOptions, simulate};
+use clustersim::model::trace::NoTrace;
+use clustersim::model::voice::simulate;
+use clustersim::model::{KeepaliveMode, RunOptions};
 use clustersim::scenario::VoiceScenario;
 use common::{options, run_once, voice};
 use criterion::measurement::WallTime;
@@ -64,7 +66,7 @@ fn bench_run(
         Per::Call => calls,
     };
     group.throughput(Throughput::Elements(elements));
-    group.bench_with_input(id, scenario, |b, scenario| b.iter(|| simulate(black_box(scenario), 0, options)));
+    group.bench_with_input(id, scenario, |b, scenario| b.iter(|| simulate(black_box(scenario), 0, options, NoTrace)));
     events
 }
 

@@ -10,6 +10,7 @@
 mod common;
 
 use clustersim::model::metrics::Metric;
+use clustersim::model::trace::NoTrace;
 use clustersim::model::voice::simulate;
 use common::{CALLS_PER_HOUR, HOLD_MEAN_S, PORTS, assert_erlang_b, floor, loss_yaml, options, run_once, voice};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -28,7 +29,7 @@ fn bench_loss_system(c: &mut Criterion) {
         group.throughput(Throughput::Elements(offered));
         // The whole replication: building the model, the run, the metrics.
         group.bench_with_input(BenchmarkId::new("clustersim", hours * 400), &scenario, |b, scenario| {
-            b.iter(|| simulate(black_box(scenario), 0, options()).expect("no limit"))
+            b.iter(|| simulate(black_box(scenario), 0, options(), NoTrace).expect("no limit"))
         });
         let horizon_us = hours * HOUR_US;
         group.throughput(Throughput::Elements(floor(PORTS, CALLS_PER_HOUR, HOLD_MEAN_S, horizon_us, 1).offered));

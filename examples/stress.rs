@@ -8,7 +8,9 @@
 #[path = "../tests/integration/generate.rs"]
 mod generate;
 
-use clustersim::model::voice::{KeepaliveMode, RunOptions, simulate_traced};
+use clustersim::model::trace::{Recorder, Trace};
+use clustersim::model::voice::simulate;
+use clustersim::model::{KeepaliveMode, RunOptions};
 use clustersim::scenario::{Scenario, parse_str};
 
 fn arg(i: usize) -> u64 {
@@ -24,12 +26,14 @@ fn main() {
             panic!("generated scenario {case} is invalid:\n{yaml}")
         };
         let options = RunOptions { check_invariants: true, ..RunOptions::default() };
+        let traced = |options: RunOptions| -> (_, Trace) {
+            let run = simulate(&s, case % 5, options, Recorder::new(s.duration.as_us(), 50)).expect("run");
+            (run.metrics, run.tracer.finish())
+        };
         let outcome = std::panic::catch_unwind(|| {
-            let analytic = simulate_traced(&s, case % 5, options, 50).expect("run");
-            let oracle =
-                simulate_traced(&s, case % 5, RunOptions { keepalive: KeepaliveMode::Messages, ..options }, 50)
-                    .expect("run");
-            analytic.0 == oracle.0 && analytic.1.statuses == oracle.1.statuses && analytic.1.events == oracle.1.events
+            let analytic = traced(options);
+            let oracle = traced(RunOptions { keepalive: KeepaliveMode::Messages, ..options });
+            analytic == oracle
         });
         match outcome {
             Ok(true) => {}

@@ -5,7 +5,7 @@ use crate::experiment::compare::{self, Comparison};
 use crate::experiment::shard::{Shard, ShardInfo};
 use crate::experiment::sweep::{self, Axis, GridError};
 use crate::experiment::{self, RunOutput, RunSpec, TraceChoice};
-use crate::model::voice::{KeepaliveMode, RunOptions};
+use crate::model::{KeepaliveMode, Kind, RunOptions};
 use crate::report::InputError;
 use crate::report::charts::{self, ChartFormat};
 use crate::report::experiments::{self as tables, HEADLINE};
@@ -315,7 +315,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let progress = Progress::new(spec.count, "replications", args.common.quiet);
     let output = experiment::run(&spec, &|| progress.tick(), &|i, trace| spool.write(i, trace))?;
     progress.finish();
-    let info = RunInfo { scenario: &name, seed: spec.seed, duration, warmup };
+    let info = RunInfo { scenario: &name, kind: Kind::of(&spec.scenario), seed: spec.seed, duration, warmup };
     write_run(&staging, &info, &output)?;
     if spec.trace != TraceChoice::None {
         spool.finish(matches!(spec.scenario, Scenario::Voice(_)))?;
@@ -466,6 +466,7 @@ fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool, quiet: bool) -> Result<(
     let output = merged.output(&known)?;
     let info = RunInfo {
         scenario: &merged.info.scenario_name,
+        kind: merged.info.kind(),
         seed: merged.info.seed,
         duration: merged.info.duration_us,
         warmup: merged.info.warmup_us,

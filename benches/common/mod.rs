@@ -9,7 +9,9 @@
 
 use clustersim::engine::rng::stream;
 use clustersim::model::metrics::{Metric, Metrics};
-use clustersim::model::voice::{KeepaliveMode, RunOptions, simulate_counted};
+use clustersim::model::trace::NoTrace;
+use clustersim::model::voice::simulate;
+use clustersim::model::{KeepaliveMode, RunOptions};
 use clustersim::scenario::{Scenario, VoiceScenario, parse_str};
 use rand::RngExt;
 use rand_distr::Exp1;
@@ -49,7 +51,8 @@ pub fn options() -> RunOptions {
 
 /// Runs replication 0 once, returning its metrics and event count.
 pub fn run_once(scenario: &VoiceScenario, options: RunOptions) -> (Metrics, u64) {
-    simulate_counted(scenario, 0, options).expect("bench scenario hits no limit")
+    let run = simulate(scenario, 0, options, NoTrace).expect("bench scenario hits no limit");
+    (run.metrics, run.events)
 }
 
 /// Calls offered by replication 0 (the warm-up is 0, so every call counts).

@@ -17,10 +17,8 @@ pub mod sweep;
 
 use crate::engine::LimitError;
 use crate::engine::rng::replication_seed;
-use crate::model::chat;
-use crate::model::metrics::Metric;
-use crate::model::trace::Trace;
-use crate::model::voice::{self, RunOptions};
+use crate::model::trace::{NoTrace, Recorder, Trace};
+use crate::model::{self, Kind, RunOptions};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 
@@ -125,41 +123,24 @@ pub fn run_one(spec: &RunSpec, index: u64, sink: TraceSink) -> Result<Replicatio
     let seed = replication_seed(spec.seed, index);
     let limit = |bound| RunError::Limit { replication: index, bound };
     let trace_failed = |message| RunError::Trace { replication: index, message };
-    let traced = traced(spec.trace, index);
-    let values = match &spec.scenario {
-        Scenario::Voice(scenario) => {
-            let mut scenario = scenario.clone();
-            scenario.seed = spec.seed;
-            let metrics = if traced {
-                let (metrics, recorder) =
-                    voice::simulate_traced(&scenario, index, spec.options, LOAD_BINS).map_err(limit)?;
-                sink(index, Trace::Voice(recorder)).map_err(trace_failed)?;
-                metrics
-            } else {
-                voice::simulate(&scenario, index, spec.options).map_err(limit)?
-            };
-            metrics.iter().map(|(_, v)| v).collect()
-        }
-        Scenario::Chat(scenario) => {
-            let mut scenario = scenario.clone();
-            scenario.seed = spec.seed;
-            let (values, recorder) =
-                chat::simulate(&scenario, index, traced, spec.options.max_events).map_err(limit)?;
-            if let Some(recorder) = recorder {
-                sink(index, Trace::Chat(recorder)).map_err(trace_failed)?;
-            }
-            values
-        }
+    let mut scenario = spec.scenario.clone();
+    scenario.set_seed(spec.seed);
+    let values = if traced(spec.trace, index) {
+        // A model with calls keeps a load series; the chat model has none.
+        let bins = if Kind::of(&scenario) == Kind::VoiceMessaging { LOAD_BINS } else { 0 };
+        let horizon = scenario.duration_and_warmup().0.as_us();
+        let run = model::simulate(&scenario, index, spec.options, Recorder::new(horizon, bins)).map_err(limit)?;
+        sink(index, run.tracer.finish()).map_err(trace_failed)?;
+        run.metrics
+    } else {
+        model::simulate(&scenario, index, spec.options, NoTrace).map_err(limit)?.metrics
     };
     Ok(Replication { index, seed, values })
 }
 
 /// The metric names of a scenario's kind, in column order.
 pub fn metric_names(scenario: &Scenario) -> Vec<&'static str> {
-    match scenario {
-        Scenario::Voice(_) => Metric::ALL.iter().map(|m| m.name()).collect(),
-        Scenario::Chat(_) => chat::METRICS.to_vec(),
-    }
+    model::metric_names(Kind::of(scenario))
 }
 
 /// Runs `work` on `threads` threads (default: rayon's global pool, all cores).

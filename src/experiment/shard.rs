@@ -51,6 +51,14 @@ pub struct ShardInfo {
     pub scenario: serde_json::Value,
 }
 
+impl ShardInfo {
+    /// The kind of model the shard's scenario runs.
+    pub fn kind(&self) -> crate::model::Kind {
+        let kind = self.scenario.get("kind").and_then(|k| k.as_str());
+        kind.and_then(crate::model::Kind::parse).unwrap_or(crate::model::Kind::VoiceMessaging)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

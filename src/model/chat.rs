@@ -14,7 +14,8 @@
 //! counters (posts since the last backup, backups not yet copied, backups not
 //! yet restored) describe the log-shipping chain exactly.
 
-use super::trace::{TextEvent, TextStatus};
+use super::trace::{Actor, DbStatus, EventKind, Fields, State, Tracer};
+use super::{Run, RunOptions};
 use crate::engine::rng::{self, StreamRng};
 use crate::engine::{self, LimitError, Limits, Model, Scheduler, Time, from_secs, to_secs};
 use crate::scenario::ChatScenario;
@@ -36,15 +37,8 @@ pub const METRICS: [&str; 10] = [
     "posts_in_uncopied_backups",
 ];
 
-/// What a traced chat replication records.
-#[derive(Debug, Default)]
-pub struct ChatRecorder {
-    pub statuses: Vec<TextStatus>,
-    pub events: Vec<TextEvent>,
-}
-
-const PRIMARY_DB: &str = "mgc_primary";
-const BACKUP_DB: &str = "mgc_backup";
+const PRIMARY_DB: Actor = Actor::MgcPrimary;
+const BACKUP_DB: Actor = Actor::MgcBackup;
 
 /// Random streams: posts, the runbook's step durations and the per-backup
 /// apply durations apart (R21 in spirit).
@@ -103,27 +97,32 @@ impl RunbookStep {
     ];
 
     /// The event a finished step logs, and what the seed has the administrator do.
-    fn event(self) -> (&'static str, &'static str) {
+    fn event(self) -> (EventKind, &'static str) {
         match self {
             RunbookStep::Decide => {
-                ("runbook_decided", "an administrator decides to fail over to the backup data centre")
+                (EventKind::RunbookDecided, "an administrator decides to fail over to the backup data centre")
             }
             RunbookStep::RemoveLogShipping => {
-                ("runbook_log_shipping_removed", "step 1: exec sp_delete_log_shipping_secondary_database mgc")
+                (EventKind::RunbookLogShippingRemoved, "step 1: exec sp_delete_log_shipping_secondary_database mgc")
             }
-            RunbookStep::CopyBackups => ("runbook_backups_copied", "step 2: copy the backup files not yet copied"),
+            RunbookStep::CopyBackups => {
+                (EventKind::RunbookBackupsCopied, "step 2: copy the backup files not yet copied")
+            }
             RunbookStep::ApplyBackups => {
-                ("runbook_backups_applied", "step 3: apply the unapplied transaction log backups in order")
+                (EventKind::RunbookBackupsApplied, "step 3: apply the unapplied transaction log backups in order")
             }
-            RunbookStep::BringOnline => ("runbook_database_online", "step 4: restore database mgc with recovery"),
+            RunbookStep::BringOnline => {
+                (EventKind::RunbookDatabaseOnline, "step 4: restore database mgc with recovery")
+            }
             RunbookStep::SetPoolState => (
-                "runbook_pool_failed_over",
+                EventKind::RunbookPoolFailedOver,
                 "step 5: Set-CsPersistentChatState -Identity \"service:atl-cs-001.litwareinc.com\" -PoolState FailedOver",
             ),
-            RunbookStep::InstallMirror => ("runbook_mirror_installed", "step 6: Install-CsMirrorDatabase"),
-            RunbookStep::SetActiveServers => {
-                ("runbook_active_servers_set", "step 7: Set-CsPersistentChatActiveServer: the failover is complete")
-            }
+            RunbookStep::InstallMirror => (EventKind::RunbookMirrorInstalled, "step 6: Install-CsMirrorDatabase"),
+            RunbookStep::SetActiveServers => (
+                EventKind::RunbookActiveServersSet,
+                "step 7: Set-CsPersistentChatActiveServer: the failover is complete",
+            ),
         }
     }
 }
@@ -162,7 +161,7 @@ impl Pending {
     }
 }
 
-struct Chat {
+struct Chat<T: Tracer> {
     horizon: Time,
     /// Metrics cover [from, to): posts that arrive in it, time within it.
     from: Time,
@@ -203,7 +202,7 @@ struct Chat {
     rpo: Time,
     applied: u64,
     uncopied_posts_at_failure: u64,
-    trace: Option<ChatRecorder>,
+    trace: T,
 }
 
 fn draw(step: Step, rng: &mut StreamRng) -> Time {
@@ -216,8 +215,8 @@ fn overlap(a: Time, b: Time, from: Time, to: Time) -> Time {
     b.min(to).saturating_sub(a.max(from))
 }
 
-impl Chat {
-    fn new(s: &ChatScenario, replication: u64, traced: bool) -> Chat {
+impl<T: Tracer> Chat<T> {
+    fn new(s: &ChatScenario, replication: u64, trace: T) -> Chat<T> {
         let seed = rng::replication_seed(s.seed, replication);
         let mut runbook_rng = rng::stream(seed, streams::RUNBOOK);
         let steps = s.runbook.steps().map(|(_, step)| draw(step, &mut runbook_rng));
@@ -260,13 +259,15 @@ impl Chat {
             rpo: 0,
             applied: 0,
             uncopied_posts_at_failure: 0,
-            trace: traced.then(ChatRecorder::default),
+            trace,
         }
     }
 
     fn start(&mut self, s: &ChatScenario, sched: &mut Scheduler<Ev>) {
-        self.event(0, PRIMARY_DB, "initial_status", || "online_mirrored".into());
-        self.event(0, BACKUP_DB, "initial_status", || "log_shipping".into());
+        for (db, status) in [(PRIMARY_DB, DbStatus::OnlineMirrored), (BACKUP_DB, DbStatus::LogShipping)] {
+            self.trace
+                .event(0, db, EventKind::InitialStatus, Fields::status(State::Db(status)), || status.as_str().into());
+        }
         self.schedule_post(sched);
         self.next_due = self.intervals.map(|i| Some(i).filter(|t| *t < self.horizon));
         self.schedule_jobs(sched);
@@ -280,16 +281,8 @@ impl Chat {
         (self.from..self.to).contains(&at)
     }
 
-    fn event(&mut self, at: Time, server: &'static str, event: &'static str, detail: impl FnOnce() -> String) {
-        if let Some(t) = &mut self.trace {
-            t.events.push(TextEvent { at, server, event, detail: detail() });
-        }
-    }
-
-    fn status(&mut self, at: Time, server: &'static str, from: &'static str, to: &'static str, cause: &'static str) {
-        if let Some(t) = &mut self.trace {
-            t.statuses.push(TextStatus { at, server, from, to, cause });
-        }
+    fn status(&mut self, at: Time, db: Actor, from: DbStatus, to: DbStatus, cause: &'static str) {
+        self.trace.status(at, db, State::Db(from), State::Db(to), cause);
     }
 
     /// C1: the next post of the Poisson stream.
@@ -353,7 +346,7 @@ impl Chat {
                 let posts = std::mem::take(&mut self.since_backup);
                 self.uncopied.add(Batch { backups: 1, posts: posts.all, measured: posts.measured });
                 self.last_backup_at = now;
-                self.event(now, PRIMARY_DB, "log_backup", || {
+                self.trace.event(now, PRIMARY_DB, EventKind::LogBackup, Fields::count(posts.all), || {
                     format!("transaction log backup of {} post(s)", posts.all)
                 });
             }
@@ -363,15 +356,19 @@ impl Chat {
                     self.last_copied_backup_at = self.last_backup_at;
                 }
                 self.unrestored.add(copied);
-                self.event(now, BACKUP_DB, "log_copy", || format!("{} backup file(s) copied", copied.backups));
+                self.trace.event(now, BACKUP_DB, EventKind::LogCopy, Fields::count(copied.backups), || {
+                    format!("{} backup file(s) copied", copied.backups)
+                });
             }
             Job::Restore => {
                 let restored = self.unrestored.take();
-                self.event(now, BACKUP_DB, "log_restore", || format!("{} log backup(s) restored", restored.backups));
+                self.trace.event(now, BACKUP_DB, EventKind::LogRestore, Fields::count(restored.backups), || {
+                    format!("{} log backup(s) restored", restored.backups)
+                });
             }
             Job::Adapter => {
                 let records = std::mem::take(&mut self.since_adapter);
-                self.event(now, PRIMARY_DB, "compliance_adapter", || {
+                self.trace.event(now, PRIMARY_DB, EventKind::ComplianceAdapter, Fields::count(records.all), || {
                     format!("{} compliance record(s) processed", records.all)
                 });
             }
@@ -402,14 +399,14 @@ impl Chat {
         self.rpo = if measured { rpo } else { 0 };
         self.compliance_lost = std::mem::take(&mut self.since_adapter).measured;
         let on_share = lost.posts - unbacked.all;
-        self.event(now, PRIMARY_DB, "datacenter_down", || {
+        self.trace.event(now, PRIMARY_DB, EventKind::DatacenterDown, Fields::count(lost.posts), || {
             let share = if on_share > 0 { format!(" and {on_share} in backups lost with the share") } else { String::new() };
             format!(
                 "primary data centre lost: mgc, its mirror and the front ends; {} post(s) since the last log backup{share}",
                 unbacked.all
             )
         });
-        self.status(now, PRIMARY_DB, "online_mirrored", "down", "datacenter_down");
+        self.status(now, PRIMARY_DB, DbStatus::OnlineMirrored, DbStatus::Down, "datacenter_down");
         sched.schedule_in(self.step_duration(self.order[0]), Ev::StepDone(0));
     }
 
@@ -418,13 +415,16 @@ impl Chat {
         let now = sched.now();
         let step = self.order[i];
         let (event, detail) = step.event();
-        let mut extra = String::new();
+        let (mut extra, mut count) = (String::new(), None);
         match step {
-            RunbookStep::Decide => self.status(now, BACKUP_DB, "log_shipping", "failing_over", "runbook_started"),
+            RunbookStep::Decide => {
+                self.status(now, BACKUP_DB, DbStatus::LogShipping, DbStatus::FailingOver, "runbook_decided")
+            }
             RunbookStep::RemoveLogShipping => self.shipping = false,
             RunbookStep::CopyBackups if self.share_survives => {
                 let copied = self.uncopied.take();
                 extra = format!(" ({} file(s))", copied.backups);
+                count = Some(copied.backups);
                 self.unrestored.add(copied);
             }
             RunbookStep::CopyBackups => {}
@@ -434,22 +434,36 @@ impl Chat {
                     self.applied = applied.backups;
                 }
                 extra = format!(" ({} backup(s))", applied.backups);
+                count = Some(applied.backups);
             }
             RunbookStep::BringOnline => {}
             RunbookStep::SetPoolState => {
                 self.failed_over_at = Some(now);
-                self.status(now, BACKUP_DB, "failing_over", "online_unmirrored", "pool_failed_over");
+                self.status(
+                    now,
+                    BACKUP_DB,
+                    DbStatus::FailingOver,
+                    DbStatus::OnlineUnmirrored,
+                    "runbook_pool_failed_over",
+                );
             }
             RunbookStep::InstallMirror => {
                 self.mirrored_at = Some(now);
-                self.status(now, BACKUP_DB, "online_unmirrored", "online_mirrored", "mirror_installed");
+                self.status(
+                    now,
+                    BACKUP_DB,
+                    DbStatus::OnlineUnmirrored,
+                    DbStatus::OnlineMirrored,
+                    "runbook_mirror_installed",
+                );
             }
             RunbookStep::SetActiveServers => {
                 self.service_up = true;
                 self.back_at = Some(now);
             }
         }
-        self.event(now, BACKUP_DB, event, || format!("{detail}{extra}"));
+        let fields = Fields { count, ..Fields::NONE };
+        self.trace.event(now, BACKUP_DB, event, fields, || format!("{detail}{extra}"));
         if let Some(&next) = self.order.get(i + 1) {
             sched.schedule_in(self.step_duration(next), Ev::StepDone((i + 1) as u8));
         }
@@ -494,7 +508,7 @@ impl Chat {
     }
 }
 
-impl Model for Chat {
+impl<T: Tracer> Model for Chat<T> {
     type Event = Ev;
     fn handle(&mut self, event: Ev, sched: &mut Scheduler<Ev>) {
         match event {
@@ -506,18 +520,18 @@ impl Model for Chat {
     }
 }
 
-/// Runs replication `replication` of a chat scenario: the metrics in
-/// [`METRICS`] order, and the trace if asked for.
-pub fn simulate(
+/// Runs replication `replication` of a chat scenario, telling `tracer` what
+/// happens: the metrics in [`METRICS`] order.
+pub fn simulate<T: Tracer>(
     s: &ChatScenario,
     replication: u64,
-    traced: bool,
-    max_events: u64,
-) -> Result<(Vec<f64>, Option<ChatRecorder>), LimitError> {
-    let mut model = Chat::new(s, replication, traced);
+    options: RunOptions,
+    tracer: T,
+) -> Result<Run<Vec<f64>, T>, LimitError> {
+    let mut model = Chat::new(s, replication, tracer);
     let horizon = model.horizon;
     let mut sched = Scheduler::new();
     model.start(s, &mut sched);
-    engine::run(&mut model, &mut sched, Limits { horizon, max_events })?;
-    Ok((model.finish(), model.trace))
+    let stats = engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
+    Ok(Run { metrics: model.finish(), tracer: model.trace, events: stats.events })
 }

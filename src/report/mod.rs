@@ -6,11 +6,13 @@ pub mod charts;
 pub mod experiments;
 pub mod merge;
 pub mod progress;
+pub mod rows;
 pub mod staging;
 pub mod traces;
 
 use crate::engine::{SECOND, Time};
 use crate::experiment::{RunOutput, Stat};
+use crate::model::Kind;
 use anyhow::{Context, Result};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::path::Path;
@@ -75,6 +77,7 @@ impl Serialize for MetricsJson<'_> {
 /// The header of `summary.json`.
 pub struct RunInfo<'a> {
     pub scenario: &'a str,
+    pub kind: Kind,
     pub seed: u64,
     pub duration: Time,
     pub warmup: Time,
@@ -83,6 +86,7 @@ pub struct RunInfo<'a> {
 #[derive(serde::Serialize)]
 struct SummaryJson<'a> {
     scenario: &'a str,
+    kind: &'static str,
     seed: u64,
     replications: u64,
     duration_s: f64,
@@ -94,6 +98,7 @@ pub fn write_summary_json(path: &Path, info: &RunInfo, output: &RunOutput) -> Re
     let summary = output.summary();
     let json = SummaryJson {
         scenario: info.scenario,
+        kind: info.kind.as_str(),
         seed: info.seed,
         replications: output.replications.len() as u64,
         duration_s: crate::engine::to_secs(info.duration),

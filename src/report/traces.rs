@@ -3,17 +3,18 @@
 //! staging folder as soon as it ends (memory stays flat with `--trace all`),
 //! and the spools are joined in replication order at the end.
 
-use super::fmt_secs;
+use super::rows::{EventRow, LoadRow, StatusRow};
 use crate::model::trace::Trace;
 use anyhow::{Context, Result};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// The three trace files, their headers, and the spool suffix of each.
+/// The three trace files, their headers (the serde field names of their
+/// rows, checked by a test), and the spool suffix of each.
 pub const FILES: [(&str, &str, &str); 3] = [
     ("status.csv", "replication,time_s,server,from,to,cause", "status"),
-    ("events.csv", "replication,time_s,server,event,detail", "events"),
+    ("events.csv", "replication,time_s,server,event,detail,cause,link,service,status,count", "events"),
     (
         "load.csv",
         "replication,start_s,width_s,publisher_peak,subscriber_peak,blocked,dropped,mailbox_unavailable",
@@ -46,35 +47,24 @@ impl Spool {
             let file = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
             Ok(csv::WriterBuilder::new().has_headers(false).from_writer(file))
         };
-        let rep = index.to_string();
         let mut status = no_header("status")?;
-        for row in trace.statuses() {
-            status.write_record([rep.as_str(), &fmt_secs(row.at), row.server, row.from, row.to, row.cause])?;
+        for row in &trace.statuses {
+            status.serialize(StatusRow::of(index, row))?;
         }
         status.flush()?;
         let mut events = no_header("events")?;
-        for row in trace.events() {
-            events.write_record([rep.as_str(), &fmt_secs(row.at), row.server, row.event, &row.detail])?;
+        for row in &trace.events {
+            events.serialize(EventRow::of(index, row))?;
         }
         events.flush()?;
-        let Some((width, bins)) = trace.load() else {
+        let Some(load) = &trace.load else {
             return Ok(()); // a model without calls has no load to write
         };
-        let mut load = no_header("load")?;
-        let width = fmt_secs(width);
-        for bin in bins {
-            load.write_record([
-                rep.clone(),
-                fmt_secs(bin.start),
-                width.clone(),
-                bin.peak[0].to_string(),
-                bin.peak[1].to_string(),
-                bin.blocked.to_string(),
-                bin.dropped.to_string(),
-                bin.mailbox_unavailable.to_string(),
-            ])?;
+        let mut rows = no_header("load")?;
+        for bin in &load.bins {
+            rows.serialize(LoadRow::of(index, load.bin_width, bin))?;
         }
-        load.flush()?;
+        rows.flush()?;
         Ok(())
     }
 
@@ -119,4 +109,28 @@ pub fn concat(out: &Path, header: &str, inputs: &[&PathBuf], skip_header: bool) 
     }
     w.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::trace::{Actor, Event, EventKind, Fields, LoadBin, State, StatusChange};
+    use crate::report::rows::header_of;
+    use crate::scenario::Status;
+
+    #[test]
+    fn the_headers_are_the_rows_field_names() {
+        let change = StatusChange {
+            at: 0,
+            actor: Actor::Publisher,
+            from: State::Server(Status::Primary),
+            to: State::Server(Status::Secondary),
+            cause: "x",
+        };
+        let event =
+            Event { at: 0, actor: Actor::Cluster, kind: EventKind::Heal, fields: Fields::NONE, detail: String::new() };
+        assert_eq!(header_of(&StatusRow::of(0, &change)), FILES[0].1);
+        assert_eq!(header_of(&EventRow::of(0, &event)), FILES[1].1);
+        assert_eq!(header_of(&LoadRow::of(0, 1, &LoadBin::default())), FILES[2].1);
+    }
 }

@@ -85,6 +85,14 @@ impl Scenario {
         }
     }
 
+    /// Replaces the master seed (`--seed`).
+    pub fn set_seed(&mut self, seed: u64) {
+        match self {
+            Scenario::Voice(s) => s.seed = seed,
+            Scenario::Chat(s) => s.seed = seed,
+        }
+    }
+
     /// The horizon and the warm-up.
     pub fn duration_and_warmup(&self) -> (Duration, Duration) {
         match self {

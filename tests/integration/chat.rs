@@ -3,7 +3,9 @@
 
 use crate::common::*;
 use clustersim::experiment::{self, RunSpec, TraceChoice, compare, sweep};
+use clustersim::model::RunOptions;
 use clustersim::model::chat::{self, METRICS};
+use clustersim::model::trace::{NoTrace, Recorder, Trace};
 use clustersim::scenario::{ChatScenario, Scenario, parse_str};
 
 fn chat_scenario(yaml: &str) -> ChatScenario {
@@ -27,8 +29,14 @@ fn col(rows: &[Vec<f64>], name: &str) -> Vec<f64> {
     rows.iter().map(|r| r[i]).collect()
 }
 
+/// Replication 0's trace.
+fn chat_trace(s: &ChatScenario) -> Trace {
+    let recorder = Recorder::new(s.duration.as_us(), 0);
+    chat::simulate(s, 0, RunOptions::default(), recorder).unwrap().tracer.finish()
+}
+
 fn runs(s: &ChatScenario, n: u64) -> Vec<Vec<f64>> {
-    (0..n).map(|i| chat::simulate(s, i, false, u64::MAX).unwrap().0).collect()
+    (0..n).map(|i| chat::simulate(s, i, RunOptions::default(), NoTrace).unwrap().metrics).collect()
 }
 
 /// Mean within four standard errors of `expected`.
@@ -55,10 +63,9 @@ fn c2_log_jobs_run_at_multiples_of_their_intervals() {
         "2h07m30s",
         "log_shipping: {backup_interval: 10m, copy_interval: 20m, restore_interval: 30m}\n",
     ));
-    let (_, trace) = chat::simulate(&s, 0, true, u64::MAX).unwrap();
-    let trace = trace.unwrap();
+    let trace = chat_trace(&s);
     let times = |event: &str| -> Vec<u64> {
-        trace.events.iter().filter(|e| e.event == event).map(|e| e.at / 1_000_000).collect()
+        trace.events.iter().filter(|e| e.kind.as_str() == event).map(|e| e.at / 1_000_000).collect()
     };
     // Backups on the primary until it fails at 7650 s: 600, 1200, ..., 7200.
     assert_eq!(times("log_backup"), (1..=12).map(|k| k * 600).collect::<Vec<_>>());
@@ -149,9 +156,9 @@ fn c4_setting_the_active_servers_first_trades_a_shorter_outage_for_time_unmirror
     assert!(col(&before, "outage_s").iter().all(|o| *o == 2400.0));
     assert!(col(&before, "unmirrored_s").iter().all(|u| *u == 1200.0));
     // The trace runs step 7 before step 6.
-    let (_, trace) = chat::simulate(&chat_scenario(&yaml("after_active_servers")), 0, true, u64::MAX).unwrap();
+    let trace = chat_trace(&chat_scenario(&yaml("after_active_servers")));
     let steps: Vec<&str> =
-        trace.unwrap().events.iter().map(|e| e.event).filter(|e| e.starts_with("runbook_")).collect::<Vec<_>>();
+        trace.events.iter().map(|e| e.kind.as_str()).filter(|e| e.starts_with("runbook_")).collect::<Vec<_>>();
     assert_eq!(&steps[steps.len() - 2..], ["runbook_active_servers_set", "runbook_mirror_installed"]);
 }
 
@@ -235,8 +242,8 @@ fn c4_ranged_steps_vary_between_replications_within_their_range() {
 #[test]
 fn c4_the_runbook_events_name_the_seeds_commands() {
     let s = chat_scenario(&example("2h07m30s", ""));
-    let (_, trace) = chat::simulate(&s, 0, true, u64::MAX).unwrap();
-    let details: Vec<String> = trace.unwrap().events.iter().map(|e| e.detail.clone()).collect();
+    let trace = chat_trace(&s);
+    let details: Vec<String> = trace.events.iter().map(|e| e.detail.clone()).collect();
     for command in [
         "sp_delete_log_shipping_secondary_database",
         "restore database mgc with recovery",

@@ -4,6 +4,7 @@
 
 use crate::common::*;
 use clustersim::model::metrics::Metric::*;
+use clustersim::model::trace::NoTrace;
 use clustersim::scenario::Status::*;
 use clustersim::theory::erlang_b;
 
@@ -79,7 +80,7 @@ fn r3_detection_takes_30_to_60_s_over_many_seeds() {
     // seeded tick phases spread it over the whole window.
     let s = voice(&quiet("failures: [{at: 1h, crash: publisher}]\n"));
     let delays: Vec<f64> = (0..300)
-        .map(|i| clustersim::model::voice::simulate(&s, i, checked()).unwrap().get(DetectionDelayMaxS))
+        .map(|i| clustersim::model::voice::simulate(&s, i, checked(), NoTrace).unwrap().metrics.get(DetectionDelayMaxS))
         .collect();
     for d in &delays {
         assert!(*d > 30.0 && *d <= 60.0, "delay {d}");
@@ -95,7 +96,7 @@ fn r3_detection_follows_the_configured_interval_and_timeout() {
         "cluster: {keepalive: {interval: 10s, timeout: 20s}}\nfailures: [{at: 1h, partition: [publisher, subscriber]}]\n",
     ));
     for i in 0..100 {
-        let d = clustersim::model::voice::simulate(&s, i, checked()).unwrap().get(DetectionDelayMaxS);
+        let d = clustersim::model::voice::simulate(&s, i, checked(), NoTrace).unwrap().metrics.get(DetectionDelayMaxS);
         assert!(d > 10.0 && d <= 30.0, "delay {d}");
     }
 }

@@ -3,7 +3,7 @@
 
 use clustersim::experiment::{self, RunSpec, TraceChoice};
 use clustersim::model::metrics::Metric;
-use clustersim::model::voice::{KeepaliveMode, RunOptions};
+use clustersim::model::{KeepaliveMode, RunOptions};
 use clustersim::scenario::{Scenario, VoiceScenario, parse_str};
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -97,39 +97,67 @@ pub fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
 }
 
 use clustersim::model::metrics::Metrics;
-use clustersim::model::trace::Recorder;
-use clustersim::model::voice::{server_name, simulate_traced};
+use clustersim::model::trace::{Event, LoadBin, Recorder, State, StatusChange, Trace};
+use clustersim::model::voice::simulate;
 use clustersim::scenario::Status;
 
+/// A traced replication, as the tests read it.
+pub struct Traced {
+    pub statuses: Vec<StatusChange>,
+    pub events: Vec<Event>,
+    pub load: Vec<LoadBin>,
+    width: u64,
+}
+
+impl Traced {
+    pub fn of(trace: Trace) -> Traced {
+        let load = trace.load.expect("a voice trace has a load series");
+        Traced { statuses: trace.statuses, events: trace.events, load: load.bins, width: load.bin_width }
+    }
+
+    pub fn bin_width(&self) -> u64 {
+        self.width
+    }
+}
+
 /// Runs replication 0 of `yaml` with tracing and the invariant checker.
-pub fn traced(yaml: &str) -> (Metrics, Recorder) {
+pub fn traced(yaml: &str) -> (Metrics, Traced) {
     traced_with(&voice(yaml), 0, checked())
 }
 
-pub fn traced_with(s: &VoiceScenario, replication: u64, options: RunOptions) -> (Metrics, Recorder) {
-    simulate_traced(s, replication, options, 100).expect("run")
+pub fn traced_with(s: &VoiceScenario, replication: u64, options: RunOptions) -> (Metrics, Traced) {
+    let recorder = Recorder::new(s.duration.as_us(), 100);
+    let run = simulate(s, replication, options, recorder).expect("run");
+    (run.metrics, Traced::of(run.tracer.finish()))
+}
+
+/// A voice status.
+pub fn voice_status(state: State) -> Status {
+    match state {
+        State::Server(s) => s,
+        State::Db(d) => panic!("not a voice status: {d}"),
+    }
 }
 
 /// Status changes as (seconds, server, from, to).
-pub fn statuses(r: &Recorder) -> Vec<(f64, &'static str, Status, Status)> {
-    r.statuses.iter().map(|row| (row.at as f64 / 1e6, server_name(row.server), row.from, row.to)).collect()
-}
-
-/// Times (s) and servers of the events named `name`.
-pub fn events(r: &Recorder, name: &str) -> Vec<(f64, &'static str)> {
-    r.events
+pub fn statuses(r: &Traced) -> Vec<(f64, &'static str, Status, Status)> {
+    r.statuses
         .iter()
-        .filter(|e| e.event == name)
-        .map(|e| (e.at as f64 / 1e6, e.server.map(server_name).unwrap_or("cluster")))
+        .map(|row| (row.at as f64 / 1e6, row.actor.as_str(), voice_status(row.from), voice_status(row.to)))
         .collect()
 }
 
+/// Times (s) and servers of the events named `name`.
+pub fn events(r: &Traced, name: &str) -> Vec<(f64, &'static str)> {
+    r.events.iter().filter(|e| e.kind.as_str() == name).map(|e| (e.at as f64 / 1e6, e.actor.as_str())).collect()
+}
+
 /// The event names of one server, in order, after its `initial_status`.
-pub fn event_names(r: &Recorder, server: &str) -> Vec<&'static str> {
+pub fn event_names(r: &Traced, server: &str) -> Vec<&'static str> {
     r.events
         .iter()
-        .filter(|e| e.server.map(server_name) == Some(server) && e.event != "initial_status")
-        .map(|e| e.event)
+        .filter(|e| e.actor.as_str() == server && e.kind.as_str() != "initial_status")
+        .map(|e| e.kind.as_str())
         .collect()
 }
 

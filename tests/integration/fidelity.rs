@@ -7,17 +7,16 @@
 
 use crate::common::*;
 use clustersim::model::metrics::Metric::*;
-use clustersim::model::trace::Recorder;
 use clustersim::scenario::Status::*;
 
 /// Status changes of `server` to `to`, as times in seconds.
-fn changes_to(r: &Recorder, server: &str, to: clustersim::scenario::Status) -> Vec<f64> {
+fn changes_to(r: &Traced, server: &str, to: clustersim::scenario::Status) -> Vec<f64> {
     statuses(r).into_iter().filter(|c| c.1 == server && c.3 == to).map(|c| c.0).collect()
 }
 
 /// The status-change causes of `server`.
-fn causes(r: &Recorder, server: usize) -> Vec<&'static str> {
-    r.statuses.iter().filter(|s| s.server == server).map(|s| s.cause).collect()
+fn causes(r: &Traced, server: usize) -> Vec<&'static str> {
+    r.statuses.iter().filter(|s| s.actor.server_index() == Some(server)).map(|s| s.cause).collect()
 }
 
 #[test]
@@ -195,8 +194,12 @@ fn r15_recovery_ends_in_the_seeds_order() {
     // starts on the primary.
     let (_, r) = traced("duration: 2h\nseed: 3\nfailures: [{at: 30m, partition: [publisher, subscriber], for: 10m}]\n");
     let end = changes_to(&r, "publisher", Primary).last().copied().unwrap();
-    let at_end: Vec<(&str, Option<usize>)> =
-        r.events.iter().filter(|e| e.at as f64 / 1e6 == end).map(|e| (e.event, e.server)).collect();
+    let at_end: Vec<(&str, Option<usize>)> = r
+        .events
+        .iter()
+        .filter(|e| e.at as f64 / 1e6 == end)
+        .map(|e| (e.kind.as_str(), e.actor.server_index()))
+        .collect();
     assert_eq!(
         at_end,
         vec![

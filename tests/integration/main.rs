@@ -17,4 +17,4 @@ mod phone_system;
 mod properties;
 mod robustness;
 mod scenarios;
-mod sweep;
+mod seed_sweep;

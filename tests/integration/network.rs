@@ -2,7 +2,6 @@
 
 use crate::common::*;
 use clustersim::model::metrics::Metric::*;
-use clustersim::model::trace::Recorder;
 use clustersim::scenario::Status::*;
 
 /// A loaded sip_trunk cluster (calls on both servers), `extra` appended.
@@ -19,13 +18,13 @@ fn loaded_leaving(leave: f64, extra: &str) -> String {
 }
 
 /// Times (s) of `server`'s changes to `to`.
-fn changes_to(r: &Recorder, server: &str, to: clustersim::scenario::Status) -> Vec<f64> {
+fn changes_to(r: &Traced, server: &str, to: clustersim::scenario::Status) -> Vec<f64> {
     statuses(r).into_iter().filter(|c| c.1 == server && c.3 == to).map(|c| c.0).collect()
 }
 
 /// Peak calls in progress on `server` (0 publisher, 1 subscriber) over bins
 /// lying wholly inside (from, to) seconds.
-fn peaks_within(r: &Recorder, server: usize, from: f64, to: f64) -> Vec<u32> {
+fn peaks_within(r: &Traced, server: usize, from: f64, to: f64) -> Vec<u32> {
     let w = r.bin_width() as f64 / 1e6;
     r.load
         .iter()
@@ -144,7 +143,7 @@ fn r15_recovery_answers_no_new_calls_and_runs_the_seeds_sequence() {
         .events
         .iter()
         .filter(|e| e.at as f64 / 1e6 >= start)
-        .map(|e| (e.event, e.server.map(clustersim::model::voice::server_name).unwrap_or("cluster")))
+        .map(|e| (e.kind.as_str(), e.actor.as_str()))
         .filter(|(e, _)| e.starts_with("mta_") || e.starts_with("message_store"))
         .collect();
     assert_eq!(
@@ -171,7 +170,7 @@ fn r15_the_unmounted_store_takes_mailboxes_from_calls_in_progress() {
     };
     let (with, r) = run_with("30s");
     let (without, _) = run_with("0s");
-    let detail = &r.events.iter().find(|e| e.event == "message_store_unmounted").unwrap().detail;
+    let detail = &r.events.iter().find(|e| e.kind.as_str() == "message_store_unmounted").unwrap().detail;
     let in_progress: f64 = detail.split_whitespace().find_map(|w| w.parse().ok()).unwrap();
     assert!(in_progress > 0.0, "{detail}");
     assert_eq!(get(&with, MailboxUnavailableCalls) - get(&without, MailboxUnavailableCalls), in_progress);
@@ -194,7 +193,7 @@ fn r16_mwi_queued_during_recovery_drains_at_the_delivery_rate() {
     let released: f64 = r
         .events
         .iter()
-        .filter(|e| e.event == "mwi_backlog_released" && (e.at as f64 / 1e6 - end).abs() < 1e-9)
+        .filter(|e| e.kind.as_str() == "mwi_backlog_released" && (e.at as f64 / 1e6 - end).abs() < 1e-9)
         .map(|e| e.detail.split_whitespace().next().unwrap().parse::<f64>().unwrap())
         .sum();
     assert!(released >= 5.0, "{released}");

@@ -5,7 +5,7 @@
 
 use crate::common::*;
 use crate::generate;
-use clustersim::model::voice::KeepaliveMode;
+use clustersim::model::KeepaliveMode;
 
 #[test]
 fn r3_analytic_keepalives_match_the_message_by_message_oracle() {
@@ -14,11 +14,8 @@ fn r3_analytic_keepalives_match_the_message_by_message_oracle() {
         let yaml = generate::scenario(case, 8);
         let s = voice(&yaml);
         let analytic = traced_with(&s, 0, checked());
-        let messages = traced_with(
-            &s,
-            0,
-            clustersim::model::voice::RunOptions { keepalive: KeepaliveMode::Messages, ..checked() },
-        );
+        let messages =
+            traced_with(&s, 0, clustersim::model::RunOptions { keepalive: KeepaliveMode::Messages, ..checked() });
         let context = || format!("case {case}:\n{yaml}");
         assert_eq!(analytic.1.statuses, messages.1.statuses, "statuses differ in {}", context());
         assert_eq!(analytic.1.events, messages.1.events, "events differ in {}", context());

@@ -8,8 +8,9 @@
 use crate::common::*;
 use crate::generate;
 use clustersim::model::metrics::Metric::*;
-use clustersim::model::trace::{Recorder, StatusRow};
-use clustersim::model::voice::{allowed_transition, simulate};
+use clustersim::model::trace::{NoTrace, StatusChange};
+use clustersim::model::voice::allowed_transition;
+use clustersim::model::{self, Kind, metric_names};
 use clustersim::scenario::{Scenario, Status, parse_str};
 use proptest::prelude::*;
 
@@ -169,37 +170,67 @@ fn mutated() -> impl Strategy<Value = String> {
     })
 }
 
-/// Runs an accepted scenario if it is small enough for a test, with the
-/// invariant checker on; a limit error is fine, a panic is not.
-fn run_if_small(scenario: Scenario) {
-    if scenario.expected_work() > 2e5 || scenario.duration_and_warmup().0.as_us() > 1000 * 3_600_000_000 {
-        return;
-    }
-    let mut s = match scenario {
-        Scenario::Voice(s) if s.failures.len() <= 50 => s,
-        Scenario::Chat(c) => {
-            let _ = clustersim::model::chat::simulate(&c, 0, true, 2_000_000);
-            return;
+/// What the parser must do with any text: accept a valid scenario, or refuse
+/// it in one line that names the file.
+fn parsed_cleanly(text: &str) -> Result<Option<Scenario>, TestCaseError> {
+    match parse_str("fuzz.yaml", "fuzz", text) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) => {
+            let line = e.to_string();
+            prop_assert!(line.starts_with("fuzz.yaml"), "{line}");
+            prop_assert!(!line.contains('\n'), "one line: {line}");
+            Ok(None)
         }
-        Scenario::Voice(_) => return,
-    };
-    s.replications = 1;
-    let options = clustersim::model::voice::RunOptions { max_events: 2_000_000, ..checked() };
-    let _ = simulate(&s, 0, options);
+    }
+}
+
+/// Runs an accepted scenario if it is small enough for a test, with the
+/// invariant checker on, and checks the laws every run keeps (SPEC §5): a
+/// limit error is fine, a panic or a broken law is not.
+fn run_if_small(scenario: Scenario) -> Result<(), TestCaseError> {
+    let too_long = scenario.duration_and_warmup().0.as_us() > 1000 * 3_600_000_000;
+    let too_many = matches!(&scenario, Scenario::Voice(s) if s.failures.len() > 50);
+    if scenario.expected_work() > 2e5 || too_long || too_many {
+        return Ok(());
+    }
+    let options = clustersim::model::RunOptions { max_events: 2_000_000, ..checked() };
+    let Ok(run) = model::simulate(&scenario, 0, options, NoTrace) else { return Ok(()) };
+    let kind = Kind::of(&scenario);
+    let names = metric_names(kind);
+    let value = |name: &str| run.metrics[names.iter().position(|n| *n == name).expect("a metric")];
+    prop_assert!(run.metrics.iter().all(|v| v.is_finite()), "{:?}", run.metrics);
+    prop_assert!((0.0..=1.0).contains(&value("availability")));
+    match kind {
+        Kind::VoiceMessaging => {
+            prop_assert_eq!(value("calls_offered"), value("calls_answered") + value("calls_blocked"));
+            prop_assert_eq!(
+                value("calls_answered"),
+                value("calls_completed") + value("calls_dropped") + value("calls_in_progress_end")
+            );
+            prop_assert!(value("messages_failed") <= value("mailbox_unavailable_calls"));
+            prop_assert!(value("split_brain_s") == 0.0 || value("split_brain_episodes") > 0.0);
+        }
+        Kind::PersistentChat => {
+            let horizon = scenario.duration_and_warmup().0.as_us() as f64 / 1e6;
+            prop_assert!(value("outage_s") <= horizon && value("unmirrored_s") <= horizon);
+            prop_assert!(value("posts_lost") <= value("posts"));
+        }
+    }
+    Ok(())
 }
 
 proptest! {
     #![proptest_config(cases(2000))]
 
     #[test]
-    fn arbitrary_text_never_panics_the_parser(text in any::<String>()) {
-        let _ = parse_str("fuzz.yaml", "fuzz", &text);
+    fn arbitrary_text_is_accepted_or_refused_in_one_line(text in any::<String>()) {
+        parsed_cleanly(&text)?;
     }
 
     #[test]
-    fn token_soups_never_panic_the_parser(text in soup()) {
-        if let Ok(s) = parse_str("fuzz.yaml", "fuzz", &text) {
-            run_if_small(s);
+    fn token_soups_are_refused_in_one_line_or_run_within_the_laws(text in soup()) {
+        if let Some(s) = parsed_cleanly(&text)? {
+            run_if_small(s)?;
         }
     }
 }
@@ -209,22 +240,17 @@ proptest! {
 
     #[test]
     fn mutated_scenarios_are_rejected_cleanly_or_run_cleanly(text in mutated()) {
-        match parse_str("fuzz.yaml", "fuzz", &text) {
-            Ok(s) => run_if_small(s),
-            Err(e) => {
-                let line = e.to_string();
-                prop_assert!(line.starts_with("fuzz.yaml"), "{line}");
-                prop_assert!(!line.contains('\n'), "one line: {line}");
-            }
+        if let Some(s) = parsed_cleanly(&text)? {
+            run_if_small(s)?;
         }
     }
 }
 
 /// The event a status change must come with (R4, R7–R12, R15), on the same
 /// server at the same instant.
-fn explaining_event(row: &StatusRow) -> &'static str {
+fn explaining_event(row: &StatusChange) -> &'static str {
     use Status::*;
-    match (row.from, row.to) {
+    match (voice_status(row.from), voice_status(row.to)) {
         (_, NotFunctioning) => "crash",
         (NotFunctioning, Starting) => "restart",
         (Deactivated, Starting) => "admin_activate",
@@ -239,22 +265,24 @@ fn explaining_event(row: &StatusRow) -> &'static str {
     }
 }
 
-fn check_laws(case: u64, r: &Recorder) -> Result<(), TestCaseError> {
+fn check_laws(case: u64, r: &Traced) -> Result<(), TestCaseError> {
     for row in &r.statuses {
-        prop_assert!(allowed_transition(row.from, row.to), "case {case}: {row:?} is not an edge of SPEC §1");
+        let (from, to) = (voice_status(row.from), voice_status(row.to));
+        prop_assert!(allowed_transition(from, to), "case {case}: {row:?} is not an edge of SPEC §1");
         let wanted = explaining_event(row);
-        let found = r.events.iter().any(|e| e.at == row.at && e.server == Some(row.server) && e.event == wanted);
+        let found = r.events.iter().any(|e| e.at == row.at && e.actor == row.actor && e.kind.as_str() == wanted);
         prop_assert!(found, "case {case}: {row:?} has no `{wanted}` event");
         // A cause named after an event comes with that event, on that
         // server, no later than the change.
         if matches!(row.cause, "keepalive_lost" | "primary_not_heard") {
-            let said = r.events.iter().any(|e| e.at <= row.at && e.server == Some(row.server) && e.event == row.cause);
+            let said = r.events.iter().any(|e| e.at <= row.at && e.actor == row.actor && e.kind.as_str() == row.cause);
             prop_assert!(said, "case {case}: {row:?} names a cause no event of its server shows");
         }
     }
     // Every completed status change was started, on the same server.
-    for (i, e) in r.events.iter().enumerate().filter(|(_, e)| e.event == "status_change_completed") {
-        let started = r.events[..i].iter().rev().any(|b| b.server == e.server && b.event == "status_change_started");
+    for (i, e) in r.events.iter().enumerate().filter(|(_, e)| e.kind.as_str() == "status_change_completed") {
+        let started =
+            r.events[..i].iter().rev().any(|b| b.actor == e.actor && b.kind.as_str() == "status_change_started");
         prop_assert!(started, "case {case}: {e:?} completes a change that never started");
     }
     Ok(())

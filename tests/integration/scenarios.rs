@@ -36,7 +36,9 @@ fn every_bundled_scenario_is_valid_and_runs_cleanly() {
                     run(&short, 1);
                 }
                 Ok(Scenario::Chat(c)) => {
-                    clustersim::model::chat::simulate(&c, 0, true, u64::MAX).unwrap();
+                    let recorder = clustersim::model::trace::Recorder::new(c.duration.as_us(), 0);
+                    clustersim::model::chat::simulate(&c, 0, clustersim::model::RunOptions::default(), recorder)
+                        .unwrap();
                 }
                 Err(e) => panic!("{e}"),
             }

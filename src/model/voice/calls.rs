@@ -4,7 +4,7 @@
 
 use super::{Ev, PUBLISHER, SUBSCRIBER, Voice, peer};
 use crate::engine::{Scheduler, Time};
-use crate::model::trace::{CallMark, Tracer};
+use crate::model::trace::{Actor, CallMark, EventKind, Fields, Tracer};
 use crate::model::traffic::leaves_message;
 use crate::scenario::{Routing, Status};
 use rand::RngExt;
@@ -271,6 +271,8 @@ impl<T: Tracer> Voice<T> {
         self.tally.dropped += measured;
         self.trace.load(now, s, 0);
         self.trace.mark(now, CallMark::Dropped, all);
-        self.trace.event(now, Some(s), "calls_dropped", || format!("{all} call(s) in progress dropped"));
+        self.trace.event(now, Actor::server(s), EventKind::CallsDropped, Fields::count(all as u64), || {
+            format!("{all} call(s) in progress dropped")
+        });
     }
 }

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::engine::rng::{self, StreamRng};
 use crate::engine::{Scheduler, Time, from_secs};
-use crate::model::trace::Tracer;
+use crate::model::trace::{Actor, EventKind, Fields, Links, State, Tracer};
 use crate::scenario::{Action, AdminAction, HealTarget, LinkSpec, RandomFailures, Service, Status};
 use rand_distr::{Distribution, Exp1};
 
@@ -19,35 +19,16 @@ enum Target {
     Service(usize, Service),
 }
 
-/// A few directed links, without allocating (faults can be frequent).
-struct Links {
-    pairs: [(usize, usize); 10],
-    len: usize,
-}
-
-impl Links {
-    fn of(pairs: impl IntoIterator<Item = (usize, usize)>) -> Links {
-        let mut links = Links { pairs: [(0, 0); 10], len: 0 };
-        for pair in pairs {
-            links.pairs[links.len] = pair;
-            links.len += 1;
-        }
-        links
-    }
-}
-
-impl std::ops::Deref for Links {
-    type Target = [(usize, usize)];
-    fn deref(&self) -> &[(usize, usize)] {
-        &self.pairs[..self.len]
-    }
-}
-
 /// The directed links a cut of `link` affects.
 fn directed(link: LinkSpec) -> Links {
     let (a, b) = (node_index(link.from), node_index(link.to));
     if link.one_way { Links::of([(a, b)]) } else { Links::of([(a, b), (b, a)]) }
 }
+
+/// Where a fault or its end comes from (the `cause` of its event).
+const TIMELINE: &str = "timeline";
+const RANDOM: &str = "random";
+const FOR_ENDED: &str = "for_ended";
 
 /// An alternating renewal process: up for Exp(mtbf), down for Exp(mttr).
 pub(super) struct Process {
@@ -98,10 +79,6 @@ pub(super) fn processes(rf: &RandomFailures, seed: u64) -> Vec<Process> {
         .collect()
 }
 
-fn node_name(n: usize) -> &'static str {
-    ["publisher", "subscriber", "phone_system", "network"][n]
-}
-
 impl<T: Tracer> Voice<T> {
     /// An occurrence of timeline entry `index` (or the end of its `for`). An
     /// occurrence schedules its own end and the entry's next repetition.
@@ -126,12 +103,12 @@ impl<T: Tracer> Voice<T> {
         let target = self.processes[index].target;
         let now = sched.now();
         match (target, repair) {
-            (Target::Crash(s), false) => self.crash(s, now, "random"),
-            (Target::Crash(s), true) => self.restart(s, false, sched, "random"),
-            (Target::Link(link), false) => self.cut(&directed(link), now, "random"),
-            (Target::Link(link), true) => self.mend(&directed(link), now, "random"),
-            (Target::Service(s, service), false) => self.stop_service(s, service, now, "random"),
-            (Target::Service(s, service), true) => self.start_service(s, service, false, now, "random"),
+            (Target::Crash(s), false) => self.crash(s, now, RANDOM),
+            (Target::Crash(s), true) => self.restart(s, false, sched, RANDOM),
+            (Target::Link(link), false) => self.cut(directed(link), now, RANDOM),
+            (Target::Link(link), true) => self.mend(directed(link), now, RANDOM),
+            (Target::Service(s, service), false) => self.stop_service(s, service, now, RANDOM),
+            (Target::Service(s, service), true) => self.start_service(s, service, false, now, RANDOM),
         }
         let process = &mut self.processes[index];
         let delay = if repair { process.draw_up() } else { process.draw_down() };
@@ -141,14 +118,14 @@ impl<T: Tracer> Voice<T> {
     fn apply(&mut self, action: Action, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
         match action {
-            Action::Crash(s) => self.crash(s.index(), now, "timeline"),
-            Action::Restart(s) => self.restart(s.index(), true, sched, "timeline"),
-            Action::Partition(link) => self.cut(&directed(link), now, "timeline"),
-            Action::Isolate(s) => self.cut(&isolation(s.index()), now, "timeline"),
-            Action::Heal(HealTarget::All) => self.heal(&all_links(), now),
-            Action::Heal(HealTarget::Link(link)) => self.heal(&directed(link), now),
-            Action::StopService(r) => self.stop_service(r.server.index(), r.service, now, "timeline"),
-            Action::StartService(r) => self.start_service(r.server.index(), r.service, true, now, "timeline"),
+            Action::Crash(s) => self.crash(s.index(), now, TIMELINE),
+            Action::Restart(s) => self.restart(s.index(), true, sched, TIMELINE),
+            Action::Partition(link) => self.cut(directed(link), now, TIMELINE),
+            Action::Isolate(s) => self.cut(isolation(s.index()), now, TIMELINE),
+            Action::Heal(HealTarget::All) => self.heal(all_links(), now),
+            Action::Heal(HealTarget::Link(link)) => self.heal(directed(link), now),
+            Action::StopService(r) => self.stop_service(r.server.index(), r.service, now, TIMELINE),
+            Action::StartService(r) => self.start_service(r.server.index(), r.service, true, now, TIMELINE),
             Action::Admin(a) => self.admin(a.server.index(), a.action, sched),
             Action::Replicate(s) => self.replicate(s.index(), sched),
         }
@@ -158,10 +135,10 @@ impl<T: Tracer> Voice<T> {
     fn undo(&mut self, action: Action, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
         match action {
-            Action::Crash(s) => self.restart(s.index(), false, sched, "end of `for`"),
-            Action::Partition(link) => self.mend(&directed(link), now, "end of `for`"),
-            Action::Isolate(s) => self.mend(&isolation(s.index()), now, "end of `for`"),
-            Action::StopService(r) => self.start_service(r.server.index(), r.service, false, now, "end of `for`"),
+            Action::Crash(s) => self.restart(s.index(), false, sched, FOR_ENDED),
+            Action::Partition(link) => self.mend(directed(link), now, FOR_ENDED),
+            Action::Isolate(s) => self.mend(isolation(s.index()), now, FOR_ENDED),
+            Action::StopService(r) => self.start_service(r.server.index(), r.service, false, now, FOR_ENDED),
             Action::Admin(a) => match a.action {
                 AdminAction::StopTakingCalls => self.admin(a.server.index(), AdminAction::ResumeTakingCalls, sched),
                 AdminAction::Deactivate => self.admin(a.server.index(), AdminAction::Activate, sched),
@@ -177,12 +154,15 @@ impl<T: Tracer> Voice<T> {
         self.servers[s].down_causes += 1;
         if self.servers[s].status == Status::NotFunctioning {
             let causes = self.servers[s].down_causes;
-            self.trace.event(now, Some(s), "crash", || {
+            let fields = Fields { count: Some(causes as u64), ..Fields::cause(origin) };
+            self.trace.event(now, Actor::server(s), EventKind::Crash, fields, || {
                 format!("{} crashes again while down ({origin}): it restarts once all {causes} heal", server_name(s))
             });
             return;
         }
-        self.trace.event(now, Some(s), "crash", || format!("{} crashes ({origin})", server_name(s)));
+        self.trace.event(now, Actor::server(s), EventKind::Crash, Fields::cause(origin), || {
+            format!("{} crashes ({origin})", server_name(s))
+        });
         self.set_status(s, Status::NotFunctioning, "crash", now);
         for kind in [TimerKind::Takeover, TimerKind::Starting, TimerKind::Replicating] {
             self.cancel_timer(kind, s);
@@ -200,7 +180,7 @@ impl<T: Tracer> Voice<T> {
         server.down_causes = if explicit { 0 } else { server.down_causes.saturating_sub(1) };
         if server.status != Status::NotFunctioning {
             if explicit {
-                self.trace.event(now, Some(s), "action_ignored", || {
+                self.trace.event(now, Actor::server(s), EventKind::ActionIgnored, Fields::cause("restart"), || {
                     format!("restart: {} is already running", server_name(s))
                 });
             }
@@ -217,40 +197,51 @@ impl<T: Tracer> Voice<T> {
         server.last_heard = None;
         server.ping_failed_logged = false;
         self.channels[peer(s)].delivered_before = None;
-        self.trace.event(now, Some(s), "restart", || format!("{} restarts ({origin})", server_name(s)));
+        self.trace.event(now, Actor::server(s), EventKind::Restart, Fields::cause(origin), || {
+            format!("{} restarts ({origin})", server_name(s))
+        });
         self.set_status(s, Status::Starting, "restart", now);
         self.start_timer(sched, TimerKind::Starting, s, self.cfg.starting);
     }
 
-    fn cut(&mut self, links: &[(usize, usize)], now: Time, origin: &'static str) {
-        for &(a, b) in links {
+    fn cut(&mut self, links: Links, now: Time, origin: &'static str) {
+        for (a, b) in links.pairs() {
             self.cuts[a][b] += 1;
         }
-        self.trace.event(now, None, "partition", || format!("{} cut ({origin})", describe(links)));
+        self.trace.event(now, Actor::Cluster, EventKind::Partition, Fields::links(links, origin), || {
+            format!("{} cut ({origin})", links.describe())
+        });
     }
 
     /// The end of one cut: a link comes back when its last cut ends.
-    fn mend(&mut self, links: &[(usize, usize)], now: Time, origin: &'static str) {
-        let restored = Links::of(links.iter().copied().filter(|&(a, b)| self.cuts[a][b] == 1));
-        for &(a, b) in links {
+    fn mend(&mut self, links: Links, now: Time, origin: &'static str) {
+        let restored = Links::of(links.pairs().filter(|&(a, b)| self.cuts[a][b] == 1));
+        for (a, b) in links.pairs() {
             self.cuts[a][b] = self.cuts[a][b].saturating_sub(1);
         }
         if !restored.is_empty() {
-            self.trace.event(now, None, "heal", || format!("{} restored ({origin})", describe(&restored)));
+            self.trace.event(now, Actor::Cluster, EventKind::Heal, Fields::links(restored, origin), || {
+                format!("{} restored ({origin})", restored.describe())
+            });
         }
     }
 
     /// `heal:` clears every cut of the given directed links at once; a heal
     /// of links that were all up changes nothing and says so.
-    fn heal(&mut self, links: &[(usize, usize)], now: Time) {
-        let restored = Links::of(links.iter().copied().filter(|&(a, b)| self.cuts[a][b] > 0));
-        for &(a, b) in links {
+    fn heal(&mut self, links: Links, now: Time) {
+        let restored = Links::of(links.pairs().filter(|&(a, b)| self.cuts[a][b] > 0));
+        for (a, b) in links.pairs() {
             self.cuts[a][b] = 0;
         }
         if restored.is_empty() {
-            self.trace.event(now, None, "action_ignored", || format!("heal: {} was not cut", describe(links)));
+            let fields = Fields { links, ..Fields::cause("heal") };
+            self.trace.event(now, Actor::Cluster, EventKind::ActionIgnored, fields, || {
+                format!("heal: {} was not cut", links.describe())
+            });
         } else {
-            self.trace.event(now, None, "heal", || format!("{} restored (timeline)", describe(&restored)));
+            self.trace.event(now, Actor::Cluster, EventKind::Heal, Fields::links(restored, TIMELINE), || {
+                format!("{} restored (timeline)", restored.describe())
+            });
         }
     }
 
@@ -260,7 +251,13 @@ impl<T: Tracer> Voice<T> {
         let count = &mut self.servers[s].stopped[service.index()];
         *count += 1;
         if *count == 1 {
-            self.trace.event(now, Some(s), "service_stopped", || format!("{} stopped ({origin})", service.as_str()));
+            self.trace.event(
+                now,
+                Actor::server(s),
+                EventKind::ServiceStopped,
+                Fields::service(service, origin),
+                || format!("{} stopped ({origin})", service.as_str()),
+            );
         }
     }
 
@@ -269,13 +266,22 @@ impl<T: Tracer> Voice<T> {
         let was_stopped = *count > 0;
         *count = if explicit { 0 } else { count.saturating_sub(1) };
         if was_stopped && *count == 0 {
-            self.trace.event(now, Some(s), "service_started", || format!("{} started ({origin})", service.as_str()));
+            self.trace.event(
+                now,
+                Actor::server(s),
+                EventKind::ServiceStarted,
+                Fields::service(service, origin),
+                || format!("{} started ({origin})", service.as_str()),
+            );
         }
     }
 
     fn refuse(&mut self, s: usize, action: &'static str, now: Time) {
         let status = self.servers[s].status;
-        self.trace.event(now, Some(s), "admin_refused", || format!("{action} refused: server is {}", status.as_str()));
+        let fields = Fields { status: Some(State::Server(status)), ..Fields::cause(action) };
+        self.trace.event(now, Actor::server(s), EventKind::AdminRefused, fields, || {
+            format!("{action} refused: server is {}", status.as_str())
+        });
     }
 
     /// R8–R10: the administrator's actions in Cluster Management.
@@ -297,12 +303,13 @@ impl<T: Tracer> Voice<T> {
                     // replicating data) but that this role manager has not
                     // lost (keepalive timeout still running): nothing to
                     // coordinate with, and no reason yet to take over alone.
-                    self.trace.event(now, Some(s), "admin_refused", || {
+                    let fields = Fields::cause(action.as_str());
+                    self.trace.event(now, Actor::server(s), EventKind::AdminRefused, fields, || {
                         format!("make_primary refused: {} still holds primary and cannot hand over now", server_name(p))
                     });
                     return;
                 }
-                self.trace.event(now, Some(s), "admin_make_primary", || {
+                self.trace.event(now, Actor::server(s), EventKind::AdminMakePrimary, Fields::NONE, || {
                     "step 1: administrator starts a status change".into()
                 });
                 if hand_over {
@@ -314,17 +321,23 @@ impl<T: Tracer> Voice<T> {
             }
             AdminAction::StopTakingCalls => {
                 self.servers[s].taking_calls = false;
-                self.trace.event(now, Some(s), "taking_calls_stopped", || "phone system offers no new calls".into());
+                self.trace.event(now, Actor::server(s), EventKind::TakingCallsStopped, Fields::NONE, || {
+                    "phone system offers no new calls".into()
+                });
             }
             AdminAction::ResumeTakingCalls => {
                 self.servers[s].taking_calls = true;
-                self.trace.event(now, Some(s), "taking_calls_resumed", || "phone system offers calls again".into());
+                self.trace.event(now, Actor::server(s), EventKind::TakingCallsResumed, Fields::NONE, || {
+                    "phone system offers calls again".into()
+                });
             }
             AdminAction::Deactivate => {
                 if status != Status::Secondary || self.servers[s].takeover_pending.is_some() {
                     return self.refuse(s, action.as_str(), now);
                 }
-                self.trace.event(now, Some(s), "admin_deactivate", || "administrator deactivates the server".into());
+                self.trace.event(now, Actor::server(s), EventKind::AdminDeactivate, Fields::NONE, || {
+                    "administrator deactivates the server".into()
+                });
                 self.servers[s].deactivated = true;
                 self.set_status(s, Status::Deactivated, "admin_deactivate", now);
             }
@@ -332,7 +345,9 @@ impl<T: Tracer> Voice<T> {
                 if status != Status::Deactivated {
                     return self.refuse(s, action.as_str(), now);
                 }
-                self.trace.event(now, Some(s), "admin_activate", || "administrator activates the server".into());
+                self.trace.event(now, Actor::server(s), EventKind::AdminActivate, Fields::NONE, || {
+                    "administrator activates the server".into()
+                });
                 self.servers[s].deactivated = false;
                 self.set_status(s, Status::Starting, "admin_activate", now);
                 self.start_timer(sched, TimerKind::Starting, s, self.cfg.starting);
@@ -348,7 +363,9 @@ impl<T: Tracer> Voice<T> {
             return self.refuse(s, "replicate", now);
         }
         self.servers[s].resume = status;
-        self.trace.event(now, Some(s), "admin_replicate", || "administrator starts replicating data".into());
+        self.trace.event(now, Actor::server(s), EventKind::AdminReplicate, Fields::NONE, || {
+            "administrator starts replicating data".into()
+        });
         self.set_status(s, Status::ReplicatingData, "admin_replicate", now);
         self.start_timer(sched, TimerKind::Replicating, s, self.cfg.replicating);
     }
@@ -365,19 +382,4 @@ fn all_links() -> Links {
     let pairs =
         [(PUBLISHER, SUBSCRIBER), (PUBLISHER, PHONE), (SUBSCRIBER, PHONE), (PUBLISHER, NETWORK), (SUBSCRIBER, NETWORK)];
     Links::of(pairs.into_iter().flat_map(|(a, b)| [(a, b), (b, a)]))
-}
-
-/// "publisher–subscriber", "publisher→network", or several joined by ", ".
-fn describe(links: &[(usize, usize)]) -> String {
-    let mut parts: Vec<String> = vec![];
-    for &(a, b) in links {
-        if links.contains(&(b, a)) {
-            if a < b {
-                parts.push(format!("{}–{}", node_name(a), node_name(b)));
-            }
-        } else {
-            parts.push(format!("{}→{}", node_name(a), node_name(b)));
-        }
-    }
-    parts.join(", ")
 }

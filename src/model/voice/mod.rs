@@ -27,8 +27,9 @@ mod roles;
 use super::keepalive::{Channel, Ticks};
 use super::metrics::{Metric, Metrics};
 use super::phone::PhonePlan;
-use super::trace::{NoTrace, Recorder, Tracer};
+use super::trace::{Actor, EventKind, Fields, State, Tracer};
 use super::traffic::{Arrivals, HoldSampler};
+use super::{KeepaliveMode, Run, RunOptions};
 use crate::engine::rng::{self, StreamRng};
 use crate::engine::{self, LimitError, Limits, Model, Scheduler, Time};
 use crate::scenario::{Action, Node, Service, Status, VoiceScenario};
@@ -60,36 +61,6 @@ fn node_index(node: Node) -> usize {
         Node::Subscriber => SUBSCRIBER,
         Node::PhoneSystem => PHONE,
         Node::Network => NETWORK,
-    }
-}
-
-/// How the role managers' keepalives are simulated. Both give identical results;
-/// `Messages` sends every keepalive and is kept as the oracle for `Analytic`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeepaliveMode {
-    /// Only ticks at which something happens are events (cost independent of
-    /// the horizon and the interval).
-    Analytic,
-    /// Every tick of every server is an event.
-    Messages,
-}
-
-/// Options of one replication.
-#[derive(Debug, Clone, Copy)]
-pub struct RunOptions {
-    pub keepalive: KeepaliveMode,
-    /// Run the invariant checker after every event (tests, debug builds).
-    pub check_invariants: bool,
-    pub max_events: u64,
-}
-
-impl Default for RunOptions {
-    fn default() -> Self {
-        RunOptions {
-            keepalive: KeepaliveMode::Analytic,
-            check_invariants: cfg!(debug_assertions),
-            max_events: 4_000_000_000,
-        }
     }
 }
 
@@ -455,7 +426,13 @@ impl<T: Tracer> Voice<T> {
         let initial_split = self.servers.iter().all(|s| s.status == Status::Primary);
         for s in 0..2 {
             let status = self.servers[s].status;
-            self.trace.event(0, Some(s), "initial_status", || status.as_str().into());
+            self.trace.event(
+                0,
+                Actor::server(s),
+                EventKind::InitialStatus,
+                Fields::status(State::Server(status)),
+                || status.as_str().into(),
+            );
             let available = both_functioning && !initial_split;
             self.servers[s].peer_available = available;
             if available {
@@ -617,7 +594,7 @@ impl<T: Tracer> Voice<T> {
             // keepalive it had from us while we held the role.
             self.servers[p].primary_heard = self.last_heard(p, now).unwrap_or(0);
         }
-        self.trace.status(now, s, from, to, cause);
+        self.trace.status(now, Actor::server(s), State::Server(from), State::Server(to), cause);
     }
 
     fn cancel_timer(&mut self, kind: TimerKind, s: usize) {
@@ -707,7 +684,9 @@ impl<T: Tracer> Voice<T> {
             // no time at all; one already going counts when the window opens.
             clocks.split_counted = measured;
             clocks.split_episodes += measured as u64;
-            self.trace.event(now, None, "split_brain_started", || "two servers are primary".into());
+            self.trace.event(now, Actor::Cluster, EventKind::SplitBrainStarted, Fields::NONE, || {
+                "two servers are primary".into()
+            });
         }
         clocks.flags = flags;
     }
@@ -729,7 +708,7 @@ impl<T: Tracer> Voice<T> {
             if let Some(q) = target {
                 let count = self.waiting[s].count;
                 self.notifiers[q].release(&mut self.waiting[s], now, self.cfg.mwi_spacing, &mut self.tally.mwi);
-                self.trace.event(now, Some(q), "mwi_backlog_released", || {
+                self.trace.event(now, Actor::server(q), EventKind::MwiBacklogReleased, Fields::count(count), || {
                     format!("{count} waiting message(s) from {} reach the Notifier", server_name(s))
                 });
             }
@@ -853,42 +832,18 @@ impl<T: Tracer> Model for Voice<T> {
     }
 }
 
-/// Runs replication `replication` of `scenario` untraced.
-pub fn simulate(scenario: &VoiceScenario, replication: u64, options: RunOptions) -> Result<Metrics, LimitError> {
-    let (mut model, mut sched) = Voice::new(scenario, replication, options, NoTrace);
-    let horizon = model.cfg.horizon;
-    engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
-    Ok(model.finish())
-}
-
-/// Runs replication `replication` of `scenario`, recording its statuses,
-/// events and a load time series of at most `bins` bins.
-pub fn simulate_traced(
+/// Runs replication `replication` of `scenario`, telling `tracer` what
+/// happens ([`NoTrace`] for an untraced run, a [`Recorder`] to keep it).
+pub fn simulate<T: Tracer>(
     scenario: &VoiceScenario,
     replication: u64,
     options: RunOptions,
-    bins: u64,
-) -> Result<(Metrics, Recorder), LimitError> {
-    let recorder = Recorder::new(scenario.duration.as_us(), bins);
-    let (mut model, mut sched) = Voice::new(scenario, replication, options, recorder);
-    let horizon = model.cfg.horizon;
-    engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
-    let metrics = model.finish();
-    let mut recorder = model.trace;
-    recorder.finish();
-    Ok((metrics, recorder))
-}
-
-/// Runs a replication and also reports how many events it processed.
-pub fn simulate_counted(
-    scenario: &VoiceScenario,
-    replication: u64,
-    options: RunOptions,
-) -> Result<(Metrics, u64), LimitError> {
-    let (mut model, mut sched) = Voice::new(scenario, replication, options, NoTrace);
+    tracer: T,
+) -> Result<Run<Metrics, T>, LimitError> {
+    let (mut model, mut sched) = Voice::new(scenario, replication, options, tracer);
     let horizon = model.cfg.horizon;
     let stats = engine::run(&mut model, &mut sched, Limits { horizon, max_events: options.max_events })?;
-    Ok((model.finish(), stats.events))
+    Ok(Run { metrics: model.finish(), tracer: model.trace, events: stats.events })
 }
 
 #[cfg(test)]

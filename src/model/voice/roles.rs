@@ -6,7 +6,7 @@ use super::{
     Ev, KeepaliveMode, PUBLISHER, SUBSCRIBER, Switchover, Takeover, TakeoverCause, TimerKind, Voice, peer, server_name,
 };
 use crate::engine::{Scheduler, Time, to_secs};
-use crate::model::trace::{CallMark, Tracer};
+use crate::model::trace::{Actor, CallMark, EventKind, Fields, State, Tracer};
 use crate::scenario::{Service, Status};
 
 impl<T: Tracer> Voice<T> {
@@ -158,14 +158,14 @@ impl<T: Tracer> Voice<T> {
         }
         if self.wants_takeover(s) {
             if self.can_ping(s) {
-                self.trace.event(now, Some(s), "ping_check_passed", || {
+                self.trace.event(now, Actor::server(s), EventKind::PingCheckPassed, Fields::NONE, || {
                     "step 2: localhost and the network answer pings".into()
                 });
                 let cause = self.servers[s].lost.unwrap_or(TakeoverCause::NoPrimary);
                 self.start_takeover(s, cause, sched);
             } else if !self.servers[s].ping_failed_logged {
                 self.servers[s].ping_failed_logged = true;
-                self.trace.event(now, Some(s), "ping_check_failed", || {
+                self.trace.event(now, Actor::server(s), EventKind::PingCheckFailed, Fields::NONE, || {
                     "step 2: the network does not answer; no status change, retried at every tick".into()
                 });
             }
@@ -191,8 +191,9 @@ impl<T: Tracer> Voice<T> {
         if !self.servers[receiver].peer_available {
             self.servers[receiver].peer_available = true;
             self.servers[receiver].ping_failed_logged = false;
-            self.trace
-                .event(now, Some(receiver), "keepalive_restored", || format!("hears {} again", server_name(sender)));
+            self.trace.event(now, Actor::server(receiver), EventKind::KeepaliveRestored, Fields::NONE, || {
+                format!("hears {} again", server_name(sender))
+            });
         }
         if self.holds_primary_role(sender) {
             self.servers[receiver].lost = None;
@@ -212,11 +213,11 @@ impl<T: Tracer> Voice<T> {
         if self.overlaps_window(silent_since, now) {
             self.tally.detection_delay_max = self.tally.detection_delay_max.max(delay);
         }
-        self.trace.event(now, Some(s), "keepalive_lost", || {
+        self.trace.event(now, Actor::server(s), EventKind::KeepaliveLost, Fields::NONE, || {
             format!("step 1: no keepalive from {} ({:.3} s after it fell silent)", server_name(p), to_secs(delay))
         });
         if self.servers[s].status == Status::Primary {
-            self.trace.event(now, Some(s), "replication_suspended", || {
+            self.trace.event(now, Actor::server(s), EventKind::ReplicationSuspended, Fields::NONE, || {
                 format!("{} unavailable; primary keeps its status (R5)", server_name(p))
             });
         }
@@ -230,28 +231,35 @@ impl<T: Tracer> Voice<T> {
         let p = peer(s);
         let status = self.servers[p].status;
         let heard = self.servers[s].peer_available;
-        self.trace.event(now, Some(s), "primary_not_heard", || {
-            if heard {
-                format!("step 1: no primary heard within the timeout; {} is {}", server_name(p), status.as_str())
-            } else {
-                format!("step 1: no primary heard since it started; {} is silent", server_name(p))
-            }
-        });
+        self.trace.event(
+            now,
+            Actor::server(s),
+            EventKind::PrimaryNotHeard,
+            Fields::status(State::Server(status)),
+            || {
+                if heard {
+                    format!("step 1: no primary heard within the timeout; {} is {}", server_name(p), status.as_str())
+                } else {
+                    format!("step 1: no primary heard since it started; {} is silent", server_name(p))
+                }
+            },
+        );
     }
 
     /// R4 steps 3–8 (or a manual change with no reachable primary): `s`
     /// raises the alarm now and sets itself primary after `takeover`.
     pub(super) fn start_takeover(&mut self, s: usize, cause: TakeoverCause, sched: &mut Scheduler<Ev>) {
         self.servers[s].takeover_pending = Some(Takeover { cause, started_at: sched.now() });
-        self.trace
-            .event(sched.now(), Some(s), "status_change_started", || "step 3: alarm: status change started".into());
+        self.trace.event(sched.now(), Actor::server(s), EventKind::StatusChangeStarted, Fields::NONE, || {
+            "step 3: alarm: status change started".into()
+        });
         self.start_timer(sched, TimerKind::Takeover, s, self.cfg.takeover);
     }
 
     fn finish_takeover(&mut self, s: usize, now: Time) {
         let Some(Takeover { cause, started_at }) = self.servers[s].takeover_pending.take() else { return };
         if self.servers[s].status != Status::Secondary {
-            self.trace.event(now, Some(s), "status_change_aborted", || {
+            self.trace.event(now, Actor::server(s), EventKind::StatusChangeAborted, Fields::NONE, || {
                 format!("no longer secondary ({})", self.servers[s].status.as_str())
             });
             return;
@@ -259,12 +267,14 @@ impl<T: Tracer> Voice<T> {
         if self.servers[s].peer_available && self.holds_primary_role(peer(s)) {
             // The primary was heard again before the change completed: the
             // role manager stands down rather than make a second primary.
-            self.trace.event(now, Some(s), "status_change_aborted", || {
+            self.trace.event(now, Actor::server(s), EventKind::StatusChangeAborted, Fields::NONE, || {
                 format!("{} is heard again as primary", server_name(peer(s)))
             });
             return;
         }
-        self.trace.event(now, Some(s), "status_set", || "step 4: sets its own status to primary".into());
+        self.trace.event(now, Actor::server(s), EventKind::StatusSet, Fields::NONE, || {
+            "step 4: sets its own status to primary".into()
+        });
         self.set_status(s, Status::Primary, cause.as_str(), now);
         if cause != TakeoverCause::Manual && self.overlaps_window(started_at, now) {
             self.tally.failovers += 1;
@@ -278,25 +288,27 @@ impl<T: Tracer> Voice<T> {
         let stopped: Vec<&'static str> =
             Service::ALL.into_iter().filter(|v| !self.running(s, *v)).map(Service::as_str).collect();
         if stopped.is_empty() {
-            self.trace.event(now, Some(s), "critical_services_started", || {
+            self.trace.event(now, Actor::server(s), EventKind::CriticalServicesStarted, Fields::NONE, || {
                 "critical services started on the new primary".into()
             });
         } else {
             // A service stopped by a fault stays stopped: say so rather than
             // claim it started.
-            self.trace.event(now, Some(s), "critical_services_degraded", || {
+            self.trace.event(now, Actor::server(s), EventKind::CriticalServicesDegraded, Fields::NONE, || {
                 format!("critical services start on the new primary, except {} (stopped)", stopped.join(", "))
             });
         }
-        self.trace.event(now, Some(s), "data_connector_switched", || {
+        self.trace.event(now, Actor::server(s), EventKind::DataConnectorSwitched, Fields::NONE, || {
             format!("data connector uses the database on {}", server_name(s))
         });
         if self.replicating() {
-            self.trace.event(now, Some(s), "replication_continued", || {
+            self.trace.event(now, Actor::server(s), EventKind::ReplicationContinued, Fields::NONE, || {
                 "database and message-store replication continues".into()
             });
         }
-        self.trace.event(now, Some(s), "status_change_completed", || "alarm: status change completed".into());
+        self.trace.event(now, Actor::server(s), EventKind::StatusChangeCompleted, Fields::NONE, || {
+            "alarm: status change completed".into()
+        });
     }
 
     /// R7 (publisher primary with a stopped critical service, subscriber
@@ -314,9 +326,13 @@ impl<T: Tracer> Voice<T> {
             && self.both_ways(PUBLISHER, SUBSCRIBER);
         if wanted {
             let now = sched.now();
-            self.trace.event(now, Some(PUBLISHER), "critical_service_failure_detected", || {
-                "step 1: role manager detects a stopped critical service".into()
-            });
+            self.trace.event(
+                now,
+                Actor::server(PUBLISHER),
+                EventKind::CriticalServiceFailureDetected,
+                Fields::NONE,
+                || "step 1: role manager detects a stopped critical service".into(),
+            );
             self.start_switchover(SUBSCRIBER, "critical_service_stopped", true, sched);
         }
     }
@@ -333,14 +349,16 @@ impl<T: Tracer> Voice<T> {
         let now = sched.now();
         let from = peer(to);
         let (notifier, notified) = if automatic { (from, to) } else { (to, from) };
-        self.trace.event(now, Some(notifier), "status_change_notified", || {
+        self.trace.event(now, Actor::server(notifier), EventKind::StatusChangeNotified, Fields::NONE, || {
             format!("step 2: tells {} that the status will change", server_name(notified))
         });
         // The two role managers talk to each other to make the change.
         self.hear_peer_now(from, now);
         self.hear_peer_now(to, now);
         for s in [from, to] {
-            self.trace.event(now, Some(s), "status_change_started", || "step 3: alarm: status change started".into());
+            self.trace.event(now, Actor::server(s), EventKind::StatusChangeStarted, Fields::NONE, || {
+                "step 3: alarm: status change started".into()
+            });
         }
         self.switchover = Some(Switchover { to, cause, automatic, started_at: now });
         self.start_timer(sched, TimerKind::Switchover, to, self.cfg.takeover);
@@ -352,7 +370,7 @@ impl<T: Tracer> Voice<T> {
         };
         let from = peer(to);
         if self.servers[from].status != Status::Primary || self.servers[to].status != Status::Secondary {
-            self.trace.event(now, Some(to), "status_change_aborted", || {
+            self.trace.event(now, Actor::server(to), EventKind::StatusChangeAborted, Fields::NONE, || {
                 format!(
                     "{} is {} and {} is {}",
                     server_name(from),
@@ -363,15 +381,19 @@ impl<T: Tracer> Voice<T> {
             });
             return;
         }
-        self.trace.event(now, Some(from), "status_set", || "step 4: sets its own status to secondary".into());
+        self.trace.event(now, Actor::server(from), EventKind::StatusSet, Fields::NONE, || {
+            "step 4: sets its own status to secondary".into()
+        });
         self.set_status(from, Status::Secondary, cause, now);
-        self.trace.event(now, Some(to), "status_set", || "step 5: sets its own status to primary".into());
+        self.trace.event(now, Actor::server(to), EventKind::StatusSet, Fields::NONE, || {
+            "step 5: sets its own status to primary".into()
+        });
         self.set_status(to, Status::Primary, cause, now);
         if self.servers[to].takeover_pending.take().is_some() {
             // It lost the keepalives mid-switchover and began promoting
             // itself; the switchover got there first.
             self.cancel_timer(TimerKind::Takeover, to);
-            self.trace.event(now, Some(to), "status_change_aborted", || {
+            self.trace.event(now, Actor::server(to), EventKind::StatusChangeAborted, Fields::NONE, || {
                 "its own takeover is moot: the switchover made it primary".into()
             });
         }
@@ -388,12 +410,13 @@ impl<T: Tracer> Voice<T> {
         self.episode_messages = 0;
         let duration = self.cfg.recovery_base.saturating_add(self.cfg.recovery_per_message.saturating_mul(messages));
         for s in 0..2 {
-            self.trace.event(now, Some(s), "split_brain_detected", || {
+            self.trace.event(now, Actor::server(s), EventKind::SplitBrainDetected, Fields::count(messages), || {
                 format!("both servers are primary; {messages} split-brain message(s) to reconcile")
             });
             self.set_status(s, Status::SplitBrainRecovery, "split_brain_detected", now);
-            self.trace
-                .event(now, Some(s), "mta_notifier_stopped", || "MTA and Notifier stopped; deliveries queue".into());
+            self.trace.event(now, Actor::server(s), EventKind::MtaNotifierStopped, Fields::NONE, || {
+                "MTA and Notifier stopped; deliveries queue".into()
+            });
         }
         let unmount = self.cfg.unmount.min(duration);
         self.recovery = true;
@@ -402,9 +425,13 @@ impl<T: Tracer> Voice<T> {
             self.tally.mailbox_unavailable_calls += measured;
             self.unmounted = true;
             self.trace.mark(now, CallMark::MailboxUnavailable, calls);
-            self.trace.event(now, None, "message_store_unmounted", || {
-                format!("mailboxes temporarily unavailable to {calls} call(s) in progress")
-            });
+            self.trace.event(
+                now,
+                Actor::Cluster,
+                EventKind::MessageStoreUnmounted,
+                Fields::count(calls as u64),
+                || format!("mailboxes temporarily unavailable to {calls} call(s) in progress"),
+            );
             self.start_timer(sched, TimerKind::UnmountEnd, PUBLISHER, unmount);
         }
         self.start_timer(sched, TimerKind::RecoveryEnd, PUBLISHER, duration);
@@ -422,12 +449,12 @@ impl<T: Tracer> Voice<T> {
         // the subscriber secondary, and mailbox sync starts on the primary.
         let recovering = [PUBLISHER, SUBSCRIBER].map(|s| self.servers[s].status == Status::SplitBrainRecovery);
         if recovering[PUBLISHER] {
-            self.trace.event(now, Some(PUBLISHER), "mta_notifier_started", || {
+            self.trace.event(now, Actor::server(PUBLISHER), EventKind::MtaNotifierStarted, Fields::NONE, || {
                 "MTA and Notifier start on the publisher first".into()
             });
         }
         if recovering[SUBSCRIBER] {
-            self.trace.event(now, Some(SUBSCRIBER), "mta_notifier_started", || {
+            self.trace.event(now, Actor::server(SUBSCRIBER), EventKind::MtaNotifierStarted, Fields::NONE, || {
                 "MTA and Notifier start on the subscriber".into()
             });
         }
@@ -442,10 +469,11 @@ impl<T: Tracer> Voice<T> {
         if let Some(primary) = (0..2).find(|s| recovering[*s] && self.servers[*s].status == Status::Primary)
             && self.running(primary, Service::MailboxSync)
         {
-            self.trace
-                .event(now, Some(primary), "mailbox_sync_started", || "mailbox sync starts on the primary".into());
+            self.trace.event(now, Actor::server(primary), EventKind::MailboxSyncStarted, Fields::NONE, || {
+                "mailbox sync starts on the primary".into()
+            });
         }
-        self.trace.event(now, None, "split_brain_recovery_completed", || detail.into());
+        self.trace.event(now, Actor::Cluster, EventKind::SplitBrainRecoveryCompleted, Fields::NONE, || detail.into());
     }
 
     /// End of `starting` (R9, R11): deactivated if it was (deactivation is
@@ -457,7 +485,9 @@ impl<T: Tracer> Voice<T> {
             return;
         }
         if self.servers[s].deactivated {
-            self.trace.event(now, Some(s), "startup_completed", || "stays deactivated until activated (R9)".into());
+            self.trace.event(now, Actor::server(s), EventKind::StartupCompleted, Fields::NONE, || {
+                "stays deactivated until activated (R9)".into()
+            });
             self.set_status(s, Status::Deactivated, "started_deactivated", now);
             return;
         }
@@ -472,7 +502,9 @@ impl<T: Tracer> Voice<T> {
                 // no keepalive arrived yet (a short `starting`).
                 self.hear_peer_now(s, now);
             }
-            self.trace.event(now, Some(s), "startup_completed", || format!("joins {} as secondary", server_name(p)));
+            self.trace.event(now, Actor::server(s), EventKind::StartupCompleted, Fields::NONE, || {
+                format!("joins {} as secondary", server_name(p))
+            });
             self.set_status(s, Status::Secondary, "started", now);
             let reclaim = s == PUBLISHER
                 && reachable
@@ -481,14 +513,18 @@ impl<T: Tracer> Voice<T> {
                 && self.servers[p].status == Status::Primary
                 && self.switchover.is_none();
             if reclaim {
-                self.trace.event(now, Some(s), "publisher_reclaims_primary", || {
+                self.trace.event(now, Actor::server(s), EventKind::PublisherReclaimsPrimary, Fields::NONE, || {
                     "step 1: publisher takes primary back".into()
                 });
                 self.start_switchover(s, "publisher_reclaims_primary", false, sched);
             }
         } else {
-            self.trace.event(now, Some(s), "startup_completed", || "no reachable primary: becomes primary".into());
-            self.trace.event(now, Some(s), "status_change_started", || "alarm: status change started".into());
+            self.trace.event(now, Actor::server(s), EventKind::StartupCompleted, Fields::NONE, || {
+                "no reachable primary: becomes primary".into()
+            });
+            self.trace.event(now, Actor::server(s), EventKind::StatusChangeStarted, Fields::NONE, || {
+                "alarm: status change started".into()
+            });
             self.set_status(s, Status::Primary, "started_without_primary", now);
             if self.measured(now) {
                 self.tally.failovers += 1;
@@ -506,14 +542,22 @@ impl<T: Tracer> Voice<T> {
             TimerKind::Replicating => {
                 if self.servers[s].status == Status::ReplicatingData {
                     let back = self.servers[s].resume;
-                    self.trace.event(now, Some(s), "replication_completed", || format!("back to {}", back.as_str()));
+                    self.trace.event(
+                        now,
+                        Actor::server(s),
+                        EventKind::ReplicationCompleted,
+                        Fields::status(State::Server(back)),
+                        || format!("back to {}", back.as_str()),
+                    );
                     self.set_status(s, back, "replication_completed", now);
                 }
             }
             TimerKind::UnmountEnd => {
                 if self.recovery {
                     self.unmounted = false;
-                    self.trace.event(now, None, "message_store_mounted", || "message store mounted again".into());
+                    self.trace.event(now, Actor::Cluster, EventKind::MessageStoreMounted, Fields::NONE, || {
+                        "message store mounted again".into()
+                    });
                 }
             }
             TimerKind::RecoveryEnd => self.finish_recovery(now, "publisher primary, subscriber secondary"),

@@ -16,7 +16,7 @@ fn invariants_hold_over_hundreds_of_random_scenarios() {
         let s = voice(&yaml);
         let (m, r) = traced_with(&s, case % 3, checked());
         for row in &r.statuses {
-            assert!(allowed_transition(row.from, row.to), "case {case}: {row:?}");
+            assert!(allowed_transition(voice_status(row.from), voice_status(row.to)), "case {case}: {row:?}");
         }
         assert_eq!(get(&m, CallsOffered), get(&m, CallsAnswered) + get(&m, CallsBlocked), "case {case}");
         assert_eq!(
