@@ -8,7 +8,7 @@
 //! cargo bench --bench engine
 //! ```
 
-use clustersim::engine::{Limits, Model, Scheduler, run};
+use clustersim::engine::{Limits, Model, Scheduler, Time, run};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -28,11 +28,11 @@ struct Hold {
 
 impl Hold {
     /// xorshift64: delays in [1, 2^20) µs, about a second.
-    fn delay(&mut self) -> u64 {
+    fn delay(&mut self) -> Time {
         self.state ^= self.state << 13;
         self.state ^= self.state >> 7;
         self.state ^= self.state << 17;
-        (self.state >> 44) | 1
+        Time::from_us((self.state >> 44) | 1)
     }
 }
 
@@ -56,7 +56,7 @@ fn hold(pending: u32, successors: u64) -> u64 {
         let delay = model.delay();
         sched.schedule_at(delay, Payload { id, generation: 0 });
     }
-    let limits = Limits { horizon: u64::MAX, max_events: u64::MAX };
+    let limits = Limits { horizon: Time::MAX, max_events: u64::MAX };
     let stats = run(&mut model, &mut sched, limits).expect("no limit");
     debug_assert_eq!(stats.events, pending as u64 + successors);
     model.checksum

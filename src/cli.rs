@@ -1,6 +1,7 @@
 //! The command line (SPEC §4): clap definitions and the glue between the
 //! scenario, experiment and report layers. No model logic lives here.
 
+use crate::engine::{LimitError, Time};
 use crate::experiment::compare::{self, Comparison};
 use crate::experiment::shard::{Shard, ShardInfo};
 use crate::experiment::sweep::{self, Axis, GridError};
@@ -207,6 +208,11 @@ impl From<experiment::RunError> for Failure {
                 "interrupted; nothing was written and any earlier results are untouched"
             ));
         }
+        if let experiment::RunError::Limit { bound: LimitError::Events { .. }, .. } = e {
+            return Failure::Other(anyhow::anyhow!(
+                "{e}; raise it with --max-events if the scenario really needs more"
+            ));
+        }
         Failure::Other(e.into())
     }
 }
@@ -238,7 +244,7 @@ pub fn main_with(cli: Cli) -> Result<(), Failure> {
 }
 
 /// The scenario's seed, replications, duration and warm-up.
-fn basics(s: &Scenario) -> (u64, u64, u64, u64) {
+fn basics(s: &Scenario) -> (u64, u64, Time, Time) {
     let (seed, replications) = s.seed_and_replications();
     let (duration, warmup) = s.duration_and_warmup();
     (seed, replications, duration.as_us(), warmup.as_us())
@@ -329,8 +335,8 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             seed: spec.seed,
             replications: total,
             shard,
-            duration_us: duration,
-            warmup_us: warmup,
+            duration_us: duration.as_us(),
+            warmup_us: warmup.as_us(),
             trace: trace_name(spec.trace).into(),
             scenario: spec.scenario.to_json(),
         };
@@ -468,8 +474,8 @@ fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool, quiet: bool) -> Result<(
         scenario: &merged.info.scenario_name,
         kind: merged.info.kind(),
         seed: merged.info.seed,
-        duration: merged.info.duration_us,
-        warmup: merged.info.warmup_us,
+        duration: Time::from_us(merged.info.duration_us),
+        warmup: Time::from_us(merged.info.warmup_us),
     };
     write_run(&staging, &info, &output)?;
     if !no_charts {

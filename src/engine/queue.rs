@@ -37,7 +37,7 @@ impl<E> Ord for Entry<E> {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest entry.
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        let key = |e: &Self| ((e.time as u128) << 64) | e.rank as u128;
+        let key = |e: &Self| ((e.time.as_us() as u128) << 64) | e.rank as u128;
         key(other).cmp(&key(self))
     }
 }

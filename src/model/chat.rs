@@ -207,7 +207,7 @@ struct Chat<T: Tracer> {
 
 fn draw(step: Step, rng: &mut StreamRng) -> Time {
     let (lo, hi) = (step.min.as_us(), step.max.as_us());
-    if lo == hi { lo } else { rng.random_range(lo..=hi) }
+    if lo == hi { lo } else { Time::from_us(rng.random_range(lo.as_us()..=hi.as_us())) }
 }
 
 /// `[a, b)` clipped to `[from, to)`: its length.
@@ -243,8 +243,8 @@ impl<T: Tracer> Chat<T> {
             service_up: true,
             shipping: true,
             since_backup: Pending::default(),
-            last_backup_at: 0,
-            last_copied_backup_at: 0,
+            last_backup_at: Time::ZERO,
+            last_copied_backup_at: Time::ZERO,
             uncopied: Batch::default(),
             unrestored: Batch::default(),
             since_adapter: Pending::default(),
@@ -256,7 +256,7 @@ impl<T: Tracer> Chat<T> {
             refused: 0,
             lost: 0,
             compliance_lost: 0,
-            rpo: 0,
+            rpo: Time::ZERO,
             applied: 0,
             uncopied_posts_at_failure: 0,
             trace,
@@ -265,8 +265,9 @@ impl<T: Tracer> Chat<T> {
 
     fn start(&mut self, s: &ChatScenario, sched: &mut Scheduler<Ev>) {
         for (db, status) in [(PRIMARY_DB, DbStatus::OnlineMirrored), (BACKUP_DB, DbStatus::LogShipping)] {
-            self.trace
-                .event(0, db, EventKind::InitialStatus, Fields::status(State::Db(status)), || status.as_str().into());
+            self.trace.event(Time::ZERO, db, EventKind::InitialStatus, Fields::status(State::Db(status)), || {
+                status.as_str().into()
+            });
         }
         self.schedule_post(sched);
         self.next_due = self.intervals.map(|i| Some(i).filter(|t| *t < self.horizon));
@@ -289,7 +290,7 @@ impl<T: Tracer> Chat<T> {
     fn schedule_post(&mut self, sched: &mut Scheduler<Ev>) {
         if self.post_mean_us > 0.0 {
             let gap: f64 = self.rng.sample(Exp1);
-            let at = sched.now().saturating_add(from_secs(gap * self.post_mean_us / 1e6).max(1));
+            let at = sched.now().saturating_add(from_secs(gap * self.post_mean_us / 1e6).max(Time::from_us(1)));
             if at < self.horizon {
                 sched.schedule_at(at, Ev::Post);
             }
@@ -396,7 +397,7 @@ impl<T: Tracer> Chat<T> {
             rpo = now - self.last_copied_backup_at;
         }
         self.lost = lost.measured;
-        self.rpo = if measured { rpo } else { 0 };
+        self.rpo = if measured { rpo } else { Time::ZERO };
         self.compliance_lost = std::mem::take(&mut self.since_adapter).measured;
         let on_share = lost.posts - unbacked.all;
         self.trace.event(now, PRIMARY_DB, EventKind::DatacenterDown, Fields::count(lost.posts), || {
@@ -473,9 +474,9 @@ impl<T: Tracer> Chat<T> {
     /// duration drawn for each backup left to restore.
     fn step_duration(&mut self, step: RunbookStep) -> Time {
         match step {
-            RunbookStep::CopyBackups if !(self.share_survives && self.uncopied.backups > 0) => 0,
+            RunbookStep::CopyBackups if !(self.share_survives && self.uncopied.backups > 0) => Time::ZERO,
             RunbookStep::ApplyBackups => {
-                let mut total: Time = 0;
+                let mut total = Time::ZERO;
                 for _ in 0..self.unrestored.backups {
                     total = total.saturating_add(draw(self.apply, &mut self.apply_rng));
                 }
@@ -488,11 +489,11 @@ impl<T: Tracer> Chat<T> {
     fn finish(&self) -> Vec<f64> {
         let window = |from: Option<Time>, to: Option<Time>| match from {
             Some(a) => overlap(a, to.unwrap_or(self.horizon), self.from, self.to),
-            None => 0,
+            None => Time::ZERO,
         };
         let outage = window(self.failed_at, self.back_at);
         let unmirrored = window(self.failed_over_at, self.mirrored_at);
-        let measured = (self.to - self.from) as f64;
+        let measured = (self.to - self.from).as_us() as f64;
         vec![
             self.posts as f64,
             self.refused as f64,
@@ -500,7 +501,7 @@ impl<T: Tracer> Chat<T> {
             to_secs(outage),
             to_secs(unmirrored),
             self.compliance_lost as f64,
-            1.0 - outage as f64 / measured,
+            1.0 - outage.as_us() as f64 / measured,
             to_secs(self.rpo),
             self.applied as f64,
             self.uncopied_posts_at_failure as f64,

@@ -19,6 +19,9 @@
 
 use crate::engine::Time;
 
+/// One microsecond: the instant after another.
+const ONE: Time = Time::from_us(1);
+
 /// A server's tick schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticks {
@@ -33,13 +36,13 @@ impl Ticks {
             self.phase
         } else {
             let k = (t - self.phase).div_ceil(self.interval);
-            self.phase.saturating_add(k.saturating_mul(self.interval))
+            self.phase.saturating_add(self.interval.saturating_mul(k))
         }
     }
 
     /// The first tick strictly after `t`.
     pub fn after(self, t: Time) -> Time {
-        self.at_or_after(t.saturating_add(1))
+        self.at_or_after(t.saturating_add(ONE))
     }
 
     /// The last tick in `[from, to)`, if any.
@@ -47,8 +50,8 @@ impl Ticks {
         if to <= self.phase || to <= from {
             return None;
         }
-        let k = (to - 1 - self.phase) / self.interval;
-        let tick = self.phase + k * self.interval;
+        let k = (to - ONE - self.phase) / self.interval;
+        let tick = self.phase + self.interval * k;
         (tick >= from).then_some(tick)
     }
 }
@@ -73,7 +76,7 @@ impl Channel {
     /// The last keepalive the receiver has heard as of `now`; `through_now`
     /// says whether a sender tick at exactly `now` has already been delivered.
     pub fn last_delivered(&self, sender: Ticks, now: Time, through_now: bool) -> Option<Time> {
-        let end = if through_now { now.saturating_add(1) } else { now };
+        let end = if through_now { now.saturating_add(ONE) } else { now };
         match self.open_since {
             Some(open) => sender.last_in(open, end).or(self.delivered_before),
             None => self.delivered_before,
@@ -83,7 +86,7 @@ impl Channel {
     /// The next keepalive delivery at or after `now` (after, if `through_now`).
     pub fn next_delivery(&self, sender: Ticks, now: Time, through_now: bool) -> Option<Time> {
         let open = self.open_since?;
-        let from = if through_now { now.saturating_add(1) } else { now };
+        let from = if through_now { now.saturating_add(ONE) } else { now };
         Some(sender.at_or_after(from.max(open)))
     }
 
@@ -117,36 +120,40 @@ impl Channel {
 mod tests {
     use super::*;
 
-    const T: Ticks = Ticks { phase: 3, interval: 10 };
+    fn t(us: u64) -> Time {
+        Time::from_us(us)
+    }
+
+    const T: Ticks = Ticks { phase: Time::from_us(3), interval: Time::from_us(10) };
 
     #[test]
     fn tick_arithmetic() {
-        assert_eq!(T.at_or_after(0), 3);
-        assert_eq!(T.at_or_after(3), 3);
-        assert_eq!(T.at_or_after(4), 13);
-        assert_eq!(T.after(3), 13);
-        assert_eq!(T.after(12), 13);
-        assert_eq!(T.last_in(0, 3), None);
-        assert_eq!(T.last_in(0, 4), Some(3));
-        assert_eq!(T.last_in(0, 13), Some(3));
-        assert_eq!(T.last_in(4, 13), None);
-        assert_eq!(T.last_in(4, 14), Some(13));
+        assert_eq!(T.at_or_after(t(0)), t(3));
+        assert_eq!(T.at_or_after(t(3)), t(3));
+        assert_eq!(T.at_or_after(t(4)), t(13));
+        assert_eq!(T.after(t(3)), t(13));
+        assert_eq!(T.after(t(12)), t(13));
+        assert_eq!(T.last_in(t(0), t(3)), None);
+        assert_eq!(T.last_in(t(0), t(4)), Some(t(3)));
+        assert_eq!(T.last_in(t(0), t(13)), Some(t(3)));
+        assert_eq!(T.last_in(t(4), t(13)), None);
+        assert_eq!(T.last_in(t(4), t(14)), Some(t(13)));
     }
 
     #[test]
     fn r3_a_channel_remembers_its_last_delivery() {
         let mut c = Channel::default();
-        c.open(0);
-        assert_eq!(c.last_delivered(T, 25, false), Some(23));
-        assert_eq!(c.last_delivered(T, 23, false), Some(13));
-        assert_eq!(c.last_delivered(T, 23, true), Some(23));
-        c.close(T, 30, false);
-        assert_eq!(c.delivered_before, Some(23));
-        assert_eq!(c.last_delivered(T, 100, false), Some(23));
-        assert_eq!(c.next_delivery(T, 100, false), None);
-        c.open(41);
-        assert_eq!(c.next_delivery(T, 41, false), Some(43));
-        assert_eq!(c.last_delivered(T, 42, false), Some(23));
-        assert_eq!(c.last_delivered(T, 44, false), Some(43));
+        c.open(t(0));
+        assert_eq!(c.last_delivered(T, t(25), false), Some(t(23)));
+        assert_eq!(c.last_delivered(T, t(23), false), Some(t(13)));
+        assert_eq!(c.last_delivered(T, t(23), true), Some(t(23)));
+        c.close(T, t(30), false);
+        assert_eq!(c.delivered_before, Some(t(23)));
+        assert_eq!(c.last_delivered(T, t(100), false), Some(t(23)));
+        assert_eq!(c.next_delivery(T, t(100), false), None);
+        c.open(t(41));
+        assert_eq!(c.next_delivery(T, t(41), false), Some(t(43)));
+        assert_eq!(c.last_delivered(T, t(42), false), Some(t(23)));
+        assert_eq!(c.last_delivered(T, t(44), false), Some(t(43)));
     }
 }

@@ -428,10 +428,10 @@ impl Recorder {
     /// bin width is the horizon over `bins`, rounded up to a whole second.
     pub fn new(horizon: Time, bins: u64) -> Self {
         let second = crate::engine::SECOND;
-        let width = horizon.div_ceil(bins.max(1)).div_ceil(second).max(1) * second;
+        let width = second * horizon.split_ceil(bins.max(1)).div_ceil(second).max(1);
         let load = (bins > 0).then(|| {
             let count = horizon.div_ceil(width) as usize;
-            let bins = (0..count).map(|i| LoadBin { start: i as Time * width, ..LoadBin::default() }).collect();
+            let bins = (0..count).map(|i| LoadBin { start: width * i as u64, ..LoadBin::default() }).collect();
             Load { bin_width: width, bins }
         });
         Recorder { trace: Trace { load, ..Trace::default() }, bin_width: width, current: [0; 2], filled: 0 }
@@ -467,7 +467,7 @@ impl Recorder {
     /// Carries the load to the end of the horizon and hands the trace over.
     pub fn finish(mut self) -> Trace {
         if let Some(load) = &self.trace.load {
-            let end = load.bins.len() as Time * self.bin_width;
+            let end = self.bin_width * load.bins.len() as u64;
             self.bin(end, self.current);
         }
         self.trace
@@ -515,6 +515,7 @@ impl Tracer for Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::SECOND;
 
     #[test]
     fn vocabularies_round_trip_their_names() {
@@ -547,9 +548,9 @@ mod tests {
         // 10 s bins. 3 calls from 5 s, 0 from 25 s: bin 0 peaks at 3, bin 1
         // (10–20 s, no change) shows the 3 that held, bin 2 the 3 held until
         // 25 s; bin 3 nothing.
-        let mut r = Recorder::new(40_000_000, 4);
-        r.load(5_000_000, 0, 3);
-        r.load(25_000_000, 0, 0);
+        let mut r = Recorder::new(SECOND * 40, 4);
+        r.load(SECOND * 5, 0, 3);
+        r.load(SECOND * 25, 0, 0);
         let trace = r.finish();
         let peaks: Vec<u32> = trace.load.unwrap().bins.iter().map(|b| b.peak[0]).collect();
         assert_eq!(peaks, [3, 3, 3, 0]);

@@ -30,15 +30,15 @@ pub struct Arrivals {
 
 impl Arrivals {
     pub fn new(traffic: &Traffic, rng: StreamRng) -> Self {
-        let base = traffic.calls_per_hour / HOUR as f64;
+        let base = traffic.calls_per_hour / HOUR.as_us() as f64;
         let mut rate_per_us = [base; 24];
         if let Some(profile) = &traffic.hourly_profile {
             for (rate, m) in rate_per_us.iter_mut().zip(profile) {
                 *rate = base * m;
             }
         }
-        let per_day = rate_per_us.iter().map(|r| r * HOUR as f64).sum();
-        Arrivals { rate_per_us, per_day, rng, hour: (0, HOUR, 0) }
+        let per_day = rate_per_us.iter().map(|r| r * HOUR.as_us() as f64).sum();
+        Arrivals { rate_per_us, per_day, rng, hour: (Time::ZERO, HOUR, 0) }
     }
 
     /// Whether any call ever arrives.
@@ -59,17 +59,17 @@ impl Arrivals {
             let days = (need / self.per_day).floor();
             if days >= 1.0 {
                 need -= days * self.per_day;
-                t = t.checked_add((days as u64).checked_mul(DAY)?)?;
+                t = t.checked_add(DAY.checked_mul(days as u64)?)?;
             }
         }
         // At most 25 hour boundaries remain, then the arrival falls inside an hour.
         loop {
             let (hour, boundary) = self.hour_of(t);
             let rate = self.rate_per_us[hour];
-            let room = rate * (boundary - t) as f64;
+            let room = rate * (boundary - t).as_us() as f64;
             if rate > 0.0 && need <= room {
                 let step = crate::engine::round_u64(need / rate);
-                return Some(t + step.clamp(1, boundary - t));
+                return Some(t + Time::from_us(step.clamp(1, (boundary - t).as_us())));
             }
             need = (need - room).max(0.0);
             t = boundary;
@@ -85,7 +85,7 @@ impl Arrivals {
         if t >= start && t < end {
             return (index, end);
         }
-        let start = t / HOUR * HOUR;
+        let start = HOUR * (t / HOUR);
         let index = ((t / HOUR) % 24) as usize;
         self.hour = (start, start + HOUR, index);
         (index, start + HOUR)
@@ -104,7 +104,7 @@ impl HoldSampler {
         let mean_s = hold.mean.as_secs_f64();
         match hold.distribution {
             HoldDistribution::Exponential => HoldSampler::Exponential { mean_s },
-            HoldDistribution::Fixed => HoldSampler::Fixed(hold.mean.as_us().max(1)),
+            HoldDistribution::Fixed => HoldSampler::Fixed(hold.mean.as_us().max(Time::from_us(1))),
             HoldDistribution::Lognormal => {
                 let sd_s = hold.sd.map(|d| d.as_secs_f64()).unwrap_or(mean_s);
                 // Moments of the log: sigma² = ln(1 + sd²/mean²), mu = ln(mean) − sigma²/2.
@@ -125,7 +125,7 @@ impl HoldSampler {
             HoldSampler::Lognormal(d) => d.sample(rng),
             HoldSampler::Fixed(us) => return *us,
         };
-        from_secs(seconds).clamp(1, 1000 * DAY)
+        from_secs(seconds).clamp(Time::from_us(1), DAY * 1000)
     }
 }
 
@@ -148,9 +148,9 @@ mod tests {
     fn r19_arrival_count_matches_the_rate() {
         // 3600 calls/hour for 100 hours: 360000 expected, sd 600; allow 5 sd.
         let mut a = Arrivals::new(&traffic(3600.0, None), stream(1, 0));
-        let (mut t, mut n) = (0, 0u64);
+        let (mut t, mut n) = (Time::ZERO, 0u64);
         while let Some(next) = a.next_after(t) {
-            if next >= 100 * HOUR {
+            if next >= HOUR * 100 {
                 break;
             }
             t = next;
@@ -166,9 +166,9 @@ mod tests {
         let mut profile = vec![0.0; 24];
         profile[9] = 1.0;
         let mut a = Arrivals::new(&traffic(100.0, Some(profile)), stream(2, 0));
-        let (mut t, mut n) = (0, 0u64);
+        let (mut t, mut n) = (Time::ZERO, 0u64);
         while let Some(next) = a.next_after(t) {
-            if next >= 200 * DAY {
+            if next >= DAY * 200 {
                 break;
             }
             assert_eq!((next / HOUR) % 24, 9, "arrival outside the profile at {next}");
@@ -181,9 +181,9 @@ mod tests {
     #[test]
     fn no_traffic_means_no_arrivals() {
         let mut a = Arrivals::new(&traffic(0.0, None), stream(3, 0));
-        assert_eq!(a.next_after(0), None);
+        assert_eq!(a.next_after(Time::ZERO), None);
         let mut b = Arrivals::new(&traffic(10.0, Some(vec![0.0; 24])), stream(3, 0));
-        assert_eq!(b.next_after(0), None);
+        assert_eq!(b.next_after(Time::ZERO), None);
     }
 
     #[test]
@@ -195,7 +195,7 @@ mod tests {
         };
         let s = HoldSampler::new(&hold);
         let mut rng = stream(4, 0);
-        let xs: Vec<f64> = (0..200_000).map(|_| s.sample(&mut rng) as f64 / 1e6).collect();
+        let xs: Vec<f64> = (0..200_000).map(|_| s.sample(&mut rng).secs()).collect();
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64).sqrt();
         // Standard error of the mean is 60/sqrt(2e5) = 0.13 s.

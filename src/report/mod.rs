@@ -26,7 +26,7 @@ pub struct InputError(pub String);
 /// A time in seconds, exactly: `3600`, `12.5`, `0.000001`.
 pub fn fmt_secs(t: Time) -> String {
     let whole = t / SECOND;
-    let frac = t % SECOND;
+    let frac = (t % SECOND).as_us();
     if frac == 0 {
         whole.to_string()
     } else {
@@ -156,9 +156,9 @@ mod tests {
 
     #[test]
     fn seconds_are_exact() {
-        assert_eq!(fmt_secs(3_600_000_000), "3600");
-        assert_eq!(fmt_secs(12_500_000), "12.5");
-        assert_eq!(fmt_secs(1), "0.000001");
+        assert_eq!(fmt_secs(Time::from_us(3_600_000_000)), "3600");
+        assert_eq!(fmt_secs(Time::from_us(12_500_000)), "12.5");
+        assert_eq!(fmt_secs(Time::from_us(1)), "0.000001");
     }
 
     #[test]

@@ -34,9 +34,9 @@ impl Seconds {
         if !digits(whole) || (text.contains('.') && !digits(frac)) || frac.len() > 6 {
             return None;
         }
-        let whole: Time = whole.parse().ok()?;
-        let frac: Time = if frac.is_empty() { 0 } else { format!("{frac:0<6}").parse().ok()? };
-        whole.checked_mul(SECOND)?.checked_add(frac).map(Seconds)
+        let whole: u64 = whole.parse().ok()?;
+        let frac: u64 = if frac.is_empty() { 0 } else { format!("{frac:0<6}").parse().ok()? };
+        SECOND.checked_mul(whole)?.checked_add(Time::from_us(frac)).map(Seconds)
     }
 }
 
@@ -160,8 +160,8 @@ mod tests {
     #[test]
     fn seconds_are_written_and_read_exactly() {
         for (text, us) in [("3600", 3_600_000_000), ("12.5", 12_500_000), ("0.000001", 1), ("0", 0)] {
-            assert_eq!(Seconds::parse(text), Some(Seconds(us)), "{text}");
-            assert_eq!(super::super::fmt_secs(us), text);
+            assert_eq!(Seconds::parse(text), Some(Seconds(Time::from_us(us))), "{text}");
+            assert_eq!(super::super::fmt_secs(Time::from_us(us)), text);
         }
         for bad in ["", "-1", "1e3", "1.", ".5", "1.0000001", "nan", "1,5"] {
             assert_eq!(Seconds::parse(bad), None, "{bad}");
@@ -171,7 +171,7 @@ mod tests {
     #[test]
     fn an_event_row_round_trips_its_typed_fields() {
         let event = Event {
-            at: 3_600_500_000,
+            at: Time::from_us(3_600_500_000),
             actor: Actor::Cluster,
             kind: EventKind::Partition,
             fields: Fields { links: Links::of([(0, 1), (1, 0)]), ..Fields::cause("timeline") },

@@ -114,6 +114,7 @@ pub fn concat(out: &Path, header: &str, inputs: &[&PathBuf], skip_header: bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{SECOND, Time};
     use crate::model::trace::{Actor, Event, EventKind, Fields, LoadBin, State, StatusChange};
     use crate::report::rows::header_of;
     use crate::scenario::Status;
@@ -121,16 +122,21 @@ mod tests {
     #[test]
     fn the_headers_are_the_rows_field_names() {
         let change = StatusChange {
-            at: 0,
+            at: Time::ZERO,
             actor: Actor::Publisher,
             from: State::Server(Status::Primary),
             to: State::Server(Status::Secondary),
             cause: "x",
         };
-        let event =
-            Event { at: 0, actor: Actor::Cluster, kind: EventKind::Heal, fields: Fields::NONE, detail: String::new() };
+        let event = Event {
+            at: Time::ZERO,
+            actor: Actor::Cluster,
+            kind: EventKind::Heal,
+            fields: Fields::NONE,
+            detail: String::new(),
+        };
         assert_eq!(header_of(&StatusRow::of(0, &change)), FILES[0].1);
         assert_eq!(header_of(&EventRow::of(0, &event)), FILES[1].1);
-        assert_eq!(header_of(&LoadRow::of(0, 1, &LoadBin::default())), FILES[2].1);
+        assert_eq!(header_of(&LoadRow::of(0, SECOND, &LoadBin::default())), FILES[2].1);
     }
 }

@@ -4,7 +4,7 @@
 use super::Invalid;
 use super::duration::Duration;
 use super::voice::{MAX_EXPECTED_CALLS, MAX_HORIZON, MAX_REPLICATIONS, default_replications, default_seed};
-use crate::engine::{HOUR, SECOND};
+use crate::engine::{DAY, HOUR, SECOND};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -236,7 +236,7 @@ fn check(ok: bool, key: impl Into<String>, message: impl Into<String>) -> Result
 impl ChatScenario {
     /// Posts one replication expects.
     pub fn expected_posts(&self) -> f64 {
-        self.chat.posts_per_hour * self.duration.as_us() as f64 / HOUR as f64
+        self.chat.posts_per_hour * self.duration.micros() as f64 / HOUR.as_us() as f64
     }
 
     pub fn validate(&self) -> Result<(), Invalid> {
@@ -279,7 +279,7 @@ impl ChatScenario {
         for (name, step) in self.runbook.steps() {
             let key = format!("runbook.{name}");
             check(step.min <= step.max, key.as_str(), format!("has min {} above max {}", step.min, step.max))?;
-            check(step.max.as_us() <= 365 * 24 * HOUR, key.as_str(), "must be at most 365d")?;
+            check(step.max.as_us() <= DAY * 365, key.as_str(), "must be at most 365d")?;
         }
         check(
             self.failures.len() <= 1,

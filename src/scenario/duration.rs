@@ -12,36 +12,44 @@ use std::fmt;
 /// A non-negative duration, held as integer microseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Duration {
-    us: Time,
+    us: u64,
 }
 
-const UNITS: [(&str, Time); 5] = [("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", SECOND), ("ms", MS)];
+/// The units, largest first, in microseconds.
+const UNITS: [(&str, u64); 5] =
+    [("d", DAY.as_us()), ("h", HOUR.as_us()), ("m", MINUTE.as_us()), ("s", SECOND.as_us()), ("ms", MS.as_us())];
 
 impl Duration {
     pub const ZERO: Duration = Duration { us: 0 };
 
-    pub const fn from_us(us: Time) -> Self {
-        Duration { us }
+    pub const fn from_time(t: Time) -> Self {
+        Duration { us: t.as_us() }
     }
 
     pub const fn from_secs(s: u64) -> Self {
-        Duration { us: s * SECOND }
+        Duration { us: s * SECOND.as_us() }
     }
 
     pub const fn from_mins(m: u64) -> Self {
-        Duration { us: m * MINUTE }
+        Duration { us: m * MINUTE.as_us() }
     }
 
     pub const fn from_millis(ms: u64) -> Self {
-        Duration { us: ms * MS }
+        Duration { us: ms * MS.as_us() }
     }
 
+    /// The duration in the engine's time.
     pub const fn as_us(self) -> Time {
+        Time::from_us(self.us)
+    }
+
+    /// The duration in microseconds, as a plain number (for rates and ratios).
+    pub const fn micros(self) -> u64 {
         self.us
     }
 
     pub fn as_secs_f64(self) -> f64 {
-        crate::engine::to_secs(self.us)
+        self.as_us().secs()
     }
 
     pub fn is_zero(self) -> bool {
@@ -61,7 +69,7 @@ impl Duration {
             return Err(format!("duration `{text}` needs a unit, e.g. {text}s (units: d, h, m, s, ms)"));
         }
         let mut rest = compact.as_str();
-        let mut total: Time = 0;
+        let mut total: u64 = 0;
         let mut last_rank: Option<usize> = None;
         while !rest.is_empty() {
             let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
@@ -94,7 +102,7 @@ impl Duration {
 }
 
 /// `number` (decimal digits, at most one point) times `unit_us`, exactly.
-fn scaled(number: &str, unit_us: Time) -> Option<Time> {
+fn scaled(number: &str, unit_us: u64) -> Option<u64> {
     let (int_part, frac_part) = match number.split_once('.') {
         Some((i, f)) => (i, f),
         None => (number, ""),
@@ -102,7 +110,7 @@ fn scaled(number: &str, unit_us: Time) -> Option<Time> {
     if frac_part.contains('.') || (int_part.is_empty() && frac_part.is_empty()) {
         return None;
     }
-    let int: Time = if int_part.is_empty() { 0 } else { int_part.parse().ok()? };
+    let int: u64 = if int_part.is_empty() { 0 } else { int_part.parse().ok()? };
     let mut value = int.checked_mul(unit_us)?;
     if !frac_part.is_empty() {
         if frac_part.len() > 18 {
@@ -114,7 +122,7 @@ fn scaled(number: &str, unit_us: Time) -> Option<Time> {
         if !numerator.is_multiple_of(denominator) {
             return None;
         }
-        value = value.checked_add(Time::try_from(numerator / denominator).ok()?)?;
+        value = value.checked_add(u64::try_from(numerator / denominator).ok()?)?;
     }
     Some(value)
 }
@@ -125,9 +133,9 @@ impl fmt::Display for Duration {
         if self.us == 0 {
             return f.write_str("0s");
         }
-        if !self.us.is_multiple_of(MS) {
-            let secs = self.us / SECOND;
-            let frac = format!("{:06}", self.us % SECOND);
+        if !self.us.is_multiple_of(MS.as_us()) {
+            let secs = self.us / SECOND.as_us();
+            let frac = format!("{:06}", self.us % SECOND.as_us());
             return write!(f, "{secs}.{}s", frac.trim_end_matches('0'));
         }
         let mut rest = self.us;
@@ -181,14 +189,14 @@ mod tests {
 
     #[test]
     fn parses_units_and_combinations() {
-        assert_eq!(Duration::parse("90s").unwrap().as_us(), 90 * SECOND);
-        assert_eq!(Duration::parse("1h30m").unwrap().as_us(), 90 * MINUTE);
-        assert_eq!(Duration::parse("2h07m30s").unwrap().as_us(), 2 * HOUR + 7 * MINUTE + 30 * SECOND);
-        assert_eq!(Duration::parse("50ms").unwrap().as_us(), 50 * MS);
-        assert_eq!(Duration::parse("1.5h").unwrap().as_us(), 90 * MINUTE);
-        assert_eq!(Duration::parse("0s").unwrap().as_us(), 0);
-        assert_eq!(Duration::parse("1d 2h").unwrap().as_us(), 26 * HOUR);
-        assert_eq!(Duration::parse("0.000001s").unwrap().as_us(), 1);
+        assert_eq!(Duration::parse("90s").unwrap().as_us(), SECOND * 90);
+        assert_eq!(Duration::parse("1h30m").unwrap().as_us(), MINUTE * 90);
+        assert_eq!(Duration::parse("2h07m30s").unwrap().as_us(), HOUR * 2 + MINUTE * 7 + SECOND * 30);
+        assert_eq!(Duration::parse("50ms").unwrap().as_us(), MS * 50);
+        assert_eq!(Duration::parse("1.5h").unwrap().as_us(), MINUTE * 90);
+        assert_eq!(Duration::parse("0s").unwrap().as_us(), Time::ZERO);
+        assert_eq!(Duration::parse("1d 2h").unwrap().as_us(), HOUR * 26);
+        assert_eq!(Duration::parse("0.000001s").unwrap().as_us(), Time::from_us(1));
     }
 
     #[test]

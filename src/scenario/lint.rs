@@ -22,13 +22,13 @@ fn keepalive(s: &VoiceScenario, out: &mut Vec<Invalid>) {
     let k = s.cluster.keepalive;
     let (lo, hi) = (k.timeout.as_us() - k.interval.as_us(), k.timeout.as_us() + k.interval.as_us());
     let (doc_lo, doc_hi) = DOCUMENTED_DETECTION_S;
-    if lo < doc_lo * SECOND || hi > doc_hi * SECOND {
+    if lo < SECOND * doc_lo || hi > SECOND * doc_hi {
         out.push(Invalid::new(
             "cluster.keepalive.timeout",
             format!(
                 "detects a silent peer after {} to {} (interval {}, timeout {}); the seed documents 30 to 60 seconds",
-                Duration::from_us(lo),
-                Duration::from_us(hi),
+                Duration::from_time(lo),
+                Duration::from_time(hi),
                 k.interval,
                 k.timeout,
             ),
@@ -57,14 +57,14 @@ fn deactivations(s: &VoiceScenario, out: &mut Vec<Invalid>) {
         match last {
             Some((t, _, AdminAction::StopTakingCalls)) => {
                 let drained: Time = at - t;
-                if drained < 5 * mean_hold {
+                if drained < mean_hold * 5 {
                     out.push(Invalid::new(
                         key,
                         format!(
                             "deactivates {} only {} after it stopped taking calls; calls longer than that \
                              (mean hold {}) are dropped",
                             server.as_str(),
-                            Duration::from_us(drained),
+                            Duration::from_time(drained),
                             s.traffic.hold_time.mean
                         ),
                     ));
@@ -88,7 +88,7 @@ fn deactivations(s: &VoiceScenario, out: &mut Vec<Invalid>) {
 fn ports(s: &VoiceScenario, out: &mut Vec<Invalid>) {
     let t = &s.traffic;
     let peak = t.hourly_profile.as_ref().map_or(1.0, |p| p.iter().cloned().fold(0.0, f64::max));
-    let erlangs = t.calls_per_hour * peak * t.hold_time.mean.as_us() as f64 / HOUR as f64;
+    let erlangs = t.calls_per_hour * peak * t.hold_time.mean.micros() as f64 / HOUR.as_us() as f64;
     if erlangs <= 0.0 {
         return;
     }

@@ -11,7 +11,7 @@ use crate::engine::{DAY, HOUR, Time};
 use serde::{Deserialize, Serialize};
 
 /// Longest simulated horizon a scenario may ask for: 100 years.
-pub const MAX_HORIZON: Time = 36_525 * DAY;
+pub const MAX_HORIZON: Time = DAY.saturating_mul(36_525);
 /// Most calls one replication may expect (calls per hour × peak profile × hours).
 pub const MAX_EXPECTED_CALLS: f64 = 1e9;
 /// Most calls one invocation may expect over all its replications (and
@@ -540,7 +540,7 @@ impl VoiceScenario {
     pub fn expected_calls(&self) -> f64 {
         let t = &self.traffic;
         let peak = t.hourly_profile.as_ref().map_or(1.0, |p| p.iter().cloned().fold(0.0, f64::max));
-        t.calls_per_hour * peak * (self.duration.as_us() as f64 / HOUR as f64)
+        t.calls_per_hour * peak * (self.duration.micros() as f64 / HOUR.as_us() as f64)
     }
 
     /// Checks the relations and bounds serde cannot. The first problem found is
@@ -593,7 +593,7 @@ impl VoiceScenario {
             ("cluster.split_brain_recovery_per_message", c.split_brain_recovery_per_message),
             ("cluster.message_store_unmount", c.message_store_unmount),
         ] {
-            check(d.as_us() <= 30 * DAY, key, "must be at most 30d")?;
+            check(d.as_us() <= DAY * 30, key, "must be at most 30d")?;
         }
         let allowed = [Status::Primary, Status::Secondary, Status::Deactivated, Status::NotFunctioning];
         for (key, status) in
@@ -787,7 +787,7 @@ impl VoiceScenario {
 
     fn validate_random_failures(&self) -> Result<(), Invalid> {
         let rf = &self.random_failures;
-        let horizon = self.duration.as_us() as f64;
+        let horizon = self.duration.micros() as f64;
         let mut processes: Vec<(&str, Duration, Duration)> = vec![];
         if let Some(p) = &rf.crash {
             processes.push(("random_failures.crash", p.mtbf, p.mttr));
@@ -808,7 +808,7 @@ impl VoiceScenario {
         for (key, mtbf, mttr) in processes {
             check(mtbf.as_us() >= crate::engine::SECOND, format!("{key}.mtbf").as_str(), "must be at least 1s")?;
             check_positive(mttr, &format!("{key}.mttr"))?;
-            let expected = horizon / (mtbf.as_us() as f64 + mttr.as_us() as f64);
+            let expected = horizon / (mtbf.micros() as f64 + mttr.micros() as f64);
             check(
                 expected <= MAX_EXPECTED_FAULTS,
                 format!("{key}.mtbf"),

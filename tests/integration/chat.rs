@@ -65,7 +65,7 @@ fn c2_log_jobs_run_at_multiples_of_their_intervals() {
     ));
     let trace = chat_trace(&s);
     let times = |event: &str| -> Vec<u64> {
-        trace.events.iter().filter(|e| e.kind.as_str() == event).map(|e| e.at / 1_000_000).collect()
+        trace.events.iter().filter(|e| e.kind.as_str() == event).map(|e| e.at.as_us() / 1_000_000).collect()
     };
     // Backups on the primary until it fails at 7650 s: 600, 1200, ..., 7200.
     assert_eq!(times("log_backup"), (1..=12).map(|k| k * 600).collect::<Vec<_>>());

@@ -417,8 +417,8 @@ fn r10_draining_before_deactivation_drops_nothing() {
     assert_eq!(get(&m, CallsDropped), 0.0);
     assert_eq!(statuses(&r).len(), 1);
     // The subscriber's load falls to zero within 90 s of the stop.
-    let width = r.bin_width() as f64 / 1e6;
-    for b in r.load.iter().filter(|b| b.start as f64 / 1e6 >= 3600.0 + 90.0 + width) {
+    let width = r.bin_width().secs();
+    for b in r.load.iter().filter(|b| b.start.secs() >= 3600.0 + 90.0 + width) {
         assert_eq!(b.peak[1], 0, "subscriber still busy at {}", b.start);
     }
 }
@@ -427,7 +427,7 @@ fn r10_draining_before_deactivation_drops_nothing() {
 fn r10_resume_taking_calls_brings_the_server_back() {
     let (_, r) =
         traced(&loaded("failures: [{at: 1h, admin: {server: subscriber, action: stop_taking_calls}, for: 1h}]\n"));
-    let late = r.load.iter().filter(|b| b.start as f64 / 1e6 > 7300.0).map(|b| b.peak[1]).max().unwrap();
+    let late = r.load.iter().filter(|b| b.start.secs() > 7300.0).map(|b| b.peak[1]).max().unwrap();
     assert!(late > 0);
     assert_eq!(events(&r, "taking_calls_resumed"), vec![(7200.0, "subscriber")]);
 }
@@ -480,7 +480,7 @@ fn r12_replicating_data_stops_new_calls_but_keeps_calls_in_progress() {
     let during: Vec<u32> = r
         .load
         .iter()
-        .filter(|b| b.start >= 3_600_000_000 + width && b.start + width <= 3_720_000_000)
+        .filter(|b| b.start >= us(3_600_000_000) + width && b.start + width <= us(3_720_000_000))
         .map(|b| b.peak[1])
         .collect();
     assert!(during.windows(2).all(|w| w[1] <= w[0]), "{during:?}");

@@ -96,6 +96,7 @@ pub fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
+use clustersim::engine::Time;
 use clustersim::model::metrics::Metrics;
 use clustersim::model::trace::{Event, LoadBin, Recorder, State, StatusChange, Trace};
 use clustersim::model::voice::simulate;
@@ -106,7 +107,7 @@ pub struct Traced {
     pub statuses: Vec<StatusChange>,
     pub events: Vec<Event>,
     pub load: Vec<LoadBin>,
-    width: u64,
+    width: Time,
 }
 
 impl Traced {
@@ -115,7 +116,7 @@ impl Traced {
         Traced { statuses: trace.statuses, events: trace.events, load: load.bins, width: load.bin_width }
     }
 
-    pub fn bin_width(&self) -> u64 {
+    pub fn bin_width(&self) -> Time {
         self.width
     }
 }
@@ -131,6 +132,11 @@ pub fn traced_with(s: &VoiceScenario, replication: u64, options: RunOptions) -> 
     (run.metrics, Traced::of(run.tracer.finish()))
 }
 
+/// A time in microseconds.
+pub fn us(us: u64) -> Time {
+    Time::from_us(us)
+}
+
 /// A voice status.
 pub fn voice_status(state: State) -> Status {
     match state {
@@ -143,13 +149,13 @@ pub fn voice_status(state: State) -> Status {
 pub fn statuses(r: &Traced) -> Vec<(f64, &'static str, Status, Status)> {
     r.statuses
         .iter()
-        .map(|row| (row.at as f64 / 1e6, row.actor.as_str(), voice_status(row.from), voice_status(row.to)))
+        .map(|row| (row.at.secs(), row.actor.as_str(), voice_status(row.from), voice_status(row.to)))
         .collect()
 }
 
 /// Times (s) and servers of the events named `name`.
 pub fn events(r: &Traced, name: &str) -> Vec<(f64, &'static str)> {
-    r.events.iter().filter(|e| e.kind.as_str() == name).map(|e| (e.at as f64 / 1e6, e.actor.as_str())).collect()
+    r.events.iter().filter(|e| e.kind.as_str() == name).map(|e| (e.at.secs(), e.actor.as_str())).collect()
 }
 
 /// The event names of one server, in order, after its `initial_status`.

@@ -111,12 +111,9 @@ fn r9_deactivation_survives_a_crash_and_a_restart() {
             (10980.0, "subscriber", Starting, Secondary),
         ]
     );
-    let width = r.bin_width() as f64 / 1e6;
+    let width = r.bin_width().secs();
     let busy_between = |from: f64, to: f64| {
-        r.load
-            .iter()
-            .filter(|b| b.start as f64 / 1e6 >= from && b.start as f64 / 1e6 + width <= to)
-            .any(|b| b.peak[1] > 0)
+        r.load.iter().filter(|b| b.start.secs() >= from && b.start.secs() + width <= to).any(|b| b.peak[1] > 0)
     };
     assert!(!busy_between(3600.0 + width, 10980.0), "a deactivated subscriber answered calls");
     assert!(busy_between(10980.0 + width, 14400.0), "the activated subscriber answers again");
@@ -194,12 +191,8 @@ fn r15_recovery_ends_in_the_seeds_order() {
     // starts on the primary.
     let (_, r) = traced("duration: 2h\nseed: 3\nfailures: [{at: 30m, partition: [publisher, subscriber], for: 10m}]\n");
     let end = changes_to(&r, "publisher", Primary).last().copied().unwrap();
-    let at_end: Vec<(&str, Option<usize>)> = r
-        .events
-        .iter()
-        .filter(|e| e.at as f64 / 1e6 == end)
-        .map(|e| (e.kind.as_str(), e.actor.server_index()))
-        .collect();
+    let at_end: Vec<(&str, Option<usize>)> =
+        r.events.iter().filter(|e| e.at.secs() == end).map(|e| (e.kind.as_str(), e.actor.server_index())).collect();
     assert_eq!(
         at_end,
         vec![
@@ -228,12 +221,13 @@ fn trace_load_bins_show_the_level_that_held_between_events() {
          failures: [{at: 5430500ms, crash: publisher}]\n",
     );
     let width = r.bin_width();
-    for bin in r.load.iter().filter(|b| b.start + width <= 3_600_000_000) {
+    for bin in r.load.iter().filter(|b| b.start + width <= us(3_600_000_000)) {
         assert_eq!(bin.peak, [0, 0], "bin at {} s", bin.start / 1_000_000);
     }
     let dropped = get(&m, CallsDropped) as u32;
     assert!(dropped > 0, "the test needs calls to drop");
-    let crash_bin = r.load.iter().find(|b| b.start <= 5_430_500_000 && 5_430_500_000 < b.start + width).unwrap();
+    let crash = us(5_430_500_000);
+    let crash_bin = r.load.iter().find(|b| b.start <= crash && crash < b.start + width).unwrap();
     assert!(crash_bin.peak[0] >= dropped, "bin peak {:?} below the {dropped} calls dropped", crash_bin.peak);
     assert_eq!(crash_bin.dropped, dropped);
 }

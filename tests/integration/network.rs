@@ -25,12 +25,8 @@ fn changes_to(r: &Traced, server: &str, to: clustersim::scenario::Status) -> Vec
 /// Peak calls in progress on `server` (0 publisher, 1 subscriber) over bins
 /// lying wholly inside (from, to) seconds.
 fn peaks_within(r: &Traced, server: usize, from: f64, to: f64) -> Vec<u32> {
-    let w = r.bin_width() as f64 / 1e6;
-    r.load
-        .iter()
-        .filter(|b| b.start as f64 / 1e6 >= from && b.start as f64 / 1e6 + w <= to)
-        .map(|b| b.peak[server])
-        .collect()
+    let w = r.bin_width().secs();
+    r.load.iter().filter(|b| b.start.secs() >= from && b.start.secs() + w <= to).map(|b| b.peak[server]).collect()
 }
 
 #[test]
@@ -142,7 +138,7 @@ fn r15_recovery_answers_no_new_calls_and_runs_the_seeds_sequence() {
     let order: Vec<_> = r
         .events
         .iter()
-        .filter(|e| e.at as f64 / 1e6 >= start)
+        .filter(|e| e.at.secs() >= start)
         .map(|e| (e.kind.as_str(), e.actor.as_str()))
         .filter(|(e, _)| e.starts_with("mta_") || e.starts_with("message_store"))
         .collect();
@@ -193,7 +189,7 @@ fn r16_mwi_queued_during_recovery_drains_at_the_delivery_rate() {
     let released: f64 = r
         .events
         .iter()
-        .filter(|e| e.kind.as_str() == "mwi_backlog_released" && (e.at as f64 / 1e6 - end).abs() < 1e-9)
+        .filter(|e| e.kind.as_str() == "mwi_backlog_released" && (e.at.secs() - end).abs() < 1e-9)
         .map(|e| e.detail.split_whitespace().next().unwrap().parse::<f64>().unwrap())
         .sum();
     assert!(released >= 5.0, "{released}");

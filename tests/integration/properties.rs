@@ -188,7 +188,7 @@ fn parsed_cleanly(text: &str) -> Result<Option<Scenario>, TestCaseError> {
 /// invariant checker on, and checks the laws every run keeps (SPEC §5): a
 /// limit error is fine, a panic or a broken law is not.
 fn run_if_small(scenario: Scenario) -> Result<(), TestCaseError> {
-    let too_long = scenario.duration_and_warmup().0.as_us() > 1000 * 3_600_000_000;
+    let too_long = scenario.duration_and_warmup().0.as_us() > us(1000 * 3_600_000_000);
     let too_many = matches!(&scenario, Scenario::Voice(s) if s.failures.len() > 50);
     if scenario.expected_work() > 2e5 || too_long || too_many {
         return Ok(());
@@ -211,7 +211,7 @@ fn run_if_small(scenario: Scenario) -> Result<(), TestCaseError> {
             prop_assert!(value("split_brain_s") == 0.0 || value("split_brain_episodes") > 0.0);
         }
         Kind::PersistentChat => {
-            let horizon = scenario.duration_and_warmup().0.as_us() as f64 / 1e6;
+            let horizon = scenario.duration_and_warmup().0.as_us().secs();
             prop_assert!(value("outage_s") <= horizon && value("unmirrored_s") <= horizon);
             prop_assert!(value("posts_lost") <= value("posts"));
         }

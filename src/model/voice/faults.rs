@@ -41,7 +41,7 @@ pub(super) struct Process {
 impl Process {
     fn draw(&mut self, mean_s: f64) -> Time {
         let e: f64 = Exp1.sample(&mut self.rng);
-        from_secs(e * mean_s).max(1)
+        from_secs(e * mean_s).max(Time::from_us(1))
     }
     pub(super) fn draw_up(&mut self) -> Time {
         self.draw(self.mtbf_s)

@@ -101,7 +101,7 @@ impl<T: Tracer> Voice<T> {
             "split-brain recovery flag disagrees with the statuses"
         );
         let c = &t.clocks;
-        ensure!(c.split == 0 || c.split_episodes > 0, "{} µs of split brain in no episode (SPEC §5)", c.split);
+        ensure!(c.split.is_zero() || c.split_episodes > 0, "{} µs of split brain in no episode (SPEC §5)", c.split);
         ensure!(
             c.split <= c.since.min(self.cfg.to).saturating_sub(self.cfg.from),
             "more split brain than measured time"

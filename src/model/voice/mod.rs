@@ -279,12 +279,12 @@ impl Clocks {
             }
             let dt = to - from;
             let f = self.flags;
-            self.cluster_down += dt * f.cluster_down as Time;
-            self.mailbox_down += dt * f.mailbox_down as Time;
-            self.service_down += dt * (f.cluster_down || f.mailbox_down) as Time;
-            self.split += dt * f.split as Time;
-            self.sync_down += dt * f.sync_down as Time;
-            self.recovery += dt * f.recovery as Time;
+            self.cluster_down += dt * f.cluster_down as u64;
+            self.mailbox_down += dt * f.mailbox_down as u64;
+            self.service_down += dt * (f.cluster_down || f.mailbox_down) as u64;
+            self.split += dt * f.split as u64;
+            self.sync_down += dt * f.sync_down as u64;
+            self.recovery += dt * f.recovery as u64;
         }
         self.since = now;
     }
@@ -340,7 +340,7 @@ impl<T: Tracer> Voice<T> {
             recovery_base: c.split_brain_recovery.as_us(),
             recovery_per_message: c.split_brain_recovery_per_message.as_us(),
             unmount: c.message_store_unmount.as_us(),
-            mwi_spacing: engine::from_secs(1.0 / c.delivery_per_second).max(1),
+            mwi_spacing: engine::from_secs(1.0 / c.delivery_per_second).max(Time::from_us(1)),
             reclaims: c.publisher_reclaims_primary,
             dead_server_detect: scenario.phone_system.dead_server_detect.as_us(),
             plan: PhonePlan::new(&scenario.phone_system),
@@ -371,7 +371,7 @@ impl<T: Tracer> Voice<T> {
             deactivated: initial[s] == Status::Deactivated,
             peer_available: false,
             lost: None,
-            primary_heard: 0,
+            primary_heard: Time::ZERO,
             last_heard: None,
             ping_failed_logged: false,
             takeover_pending: None,
@@ -381,7 +381,7 @@ impl<T: Tracer> Voice<T> {
             answering: false,
             mailbox_ok: false,
             reaches_mailbox: false,
-            stale_until: 0,
+            stale_until: Time::ZERO,
             busy: 0,
             capacity: cfg.plan.server_ports[s],
         });
@@ -427,7 +427,7 @@ impl<T: Tracer> Voice<T> {
         for s in 0..2 {
             let status = self.servers[s].status;
             self.trace.event(
-                0,
+                Time::ZERO,
                 Actor::server(s),
                 EventKind::InitialStatus,
                 Fields::status(State::Server(status)),
@@ -436,11 +436,11 @@ impl<T: Tracer> Voice<T> {
             let available = both_functioning && !initial_split;
             self.servers[s].peer_available = available;
             if available {
-                self.servers[s].last_heard = Some(0);
-                self.channels[peer(s)].delivered_before = Some(0);
+                self.servers[s].last_heard = Some(Time::ZERO);
+                self.channels[peer(s)].delivered_before = Some(Time::ZERO);
             }
         }
-        if let Some(first) = self.arrivals.next_after(0).filter(|t| *t < self.cfg.horizon) {
+        if let Some(first) = self.arrivals.next_after(Time::ZERO).filter(|t| *t < self.cfg.horizon) {
             sched.schedule_at(first, Ev::Arrival);
         }
         for (index, entry) in self.cfg.timeline.iter().enumerate() {
@@ -592,7 +592,7 @@ impl<T: Tracer> Voice<T> {
         if held_role && !self.holds_primary_role(s) {
             // R4: the peer's clock for "heard a primary" stops at the last
             // keepalive it had from us while we held the role.
-            self.servers[p].primary_heard = self.last_heard(p, now).unwrap_or(0);
+            self.servers[p].primary_heard = self.last_heard(p, now).unwrap_or(Time::ZERO);
         }
         self.trace.status(now, Actor::server(s), State::Server(from), State::Server(to), cause);
     }
@@ -647,11 +647,11 @@ impl<T: Tracer> Voice<T> {
                 Status::Deactivated | Status::Starting | Status::ReplicatingData | Status::SplitBrainRecovery
             ) || !server.taking_calls;
             let stale_until = if answering {
-                0
+                Time::ZERO
             } else if server.answering && !graceful {
                 now.saturating_add(self.cfg.dead_server_detect)
             } else if graceful {
-                0
+                Time::ZERO
             } else {
                 server.stale_until
             };
@@ -718,7 +718,7 @@ impl<T: Tracer> Voice<T> {
     /// Closes the books at the horizon and reports the metrics.
     fn finish(&mut self) -> Metrics {
         let horizon = self.cfg.horizon;
-        let measured = (self.cfg.to - self.cfg.from) as f64;
+        let measured = (self.cfg.to - self.cfg.from).as_us() as f64;
         self.tally.clocks.advance(horizon, self.cfg.from, self.cfg.to);
         let mut mwi = self.tally.mwi;
         for w in &self.waiting {
@@ -749,8 +749,8 @@ impl<T: Tracer> Voice<T> {
             (Metric::Failovers, t.failovers as f64),
             (Metric::DetectionDelayMaxS, secs(t.detection_delay_max)),
             (Metric::MailboxSyncDownS, secs(c.sync_down)),
-            (Metric::Availability, 1.0 - c.cluster_down as f64 / measured),
-            (Metric::ServiceAvailability, 1.0 - c.service_down as f64 / measured),
+            (Metric::Availability, 1.0 - c.cluster_down.as_us() as f64 / measured),
+            (Metric::ServiceAvailability, 1.0 - c.service_down.as_us() as f64 / measured),
             (Metric::CallsInProgressEnd, in_progress as f64),
             (Metric::CallsBlockedStale, t.blocked_stale as f64),
             (Metric::ServiceUnavailableS, secs(c.service_down)),
@@ -767,13 +767,14 @@ impl<T: Tracer> Voice<T> {
 /// Distinct tick phases for the two role managers, in [0, interval).
 fn tick_phases(seed: u64, interval: Time) -> [Time; 2] {
     let mut r = rng::stream(seed, streams::TICK_PHASES);
+    let interval = interval.as_us();
     let first = r.random_range(0..interval);
     // Draw the second among the other interval − 1 values (interval ≥ 1 ms).
     let mut second = r.random_range(0..interval - 1);
     if second >= first {
         second += 1;
     }
-    [first, second]
+    [Time::from_us(first), Time::from_us(second)]
 }
 
 impl<T: Tracer> Model for Voice<T> {

@@ -31,10 +31,10 @@ impl Default for Waiting {
 
 impl Waiting {
     pub fn push(&mut self, visible: Time, spacing: Time) {
-        let offset = self.count as i128 * spacing as i128 - visible as i128;
+        let offset = self.count as i128 * spacing.as_us() as i128 - visible.as_us() as i128;
         self.max_offset = self.max_offset.max(offset);
         self.count += 1;
-        self.sum_visible += visible as u128;
+        self.sum_visible += visible.as_us() as u128;
         self.min_visible = self.min_visible.min(visible);
     }
 
@@ -64,7 +64,7 @@ impl Notifier {
         self.next_free = at.saturating_add(spacing);
         if measured {
             stats.sent += 1;
-            stats.sum_delay += (at - visible) as u128;
+            stats.sum_delay += (at - visible).as_us() as u128;
             stats.max_delay = stats.max_delay.max(at - visible);
         }
     }
@@ -76,12 +76,12 @@ impl Notifier {
         }
         let start = now.max(self.next_free);
         let n = batch.count as u128;
-        let spacing_wide = spacing as u128;
+        let spacing_wide = spacing.as_us() as u128;
         stats.sent += batch.count;
-        stats.sum_delay += n * start as u128 + spacing_wide * n * (n - 1) / 2 - batch.sum_visible;
-        let max = start as i128 + batch.max_offset;
-        stats.max_delay = stats.max_delay.max(max.max(0) as Time);
-        self.next_free = start.saturating_add((n * spacing_wide).min(Time::MAX as u128) as Time);
+        stats.sum_delay += n * start.as_us() as u128 + spacing_wide * n * (n - 1) / 2 - batch.sum_visible;
+        let max = start.as_us() as i128 + batch.max_offset;
+        stats.max_delay = stats.max_delay.max(Time::from_us(max.max(0) as u64));
+        self.next_free = start.saturating_add(Time::from_us((n * spacing_wide).min(u64::MAX as u128) as u64));
         *batch = Waiting::default();
     }
 }
@@ -92,7 +92,7 @@ pub fn censor(batch: &Waiting, end: Time, stats: &mut MwiStats) {
         return;
     }
     stats.sent += batch.count;
-    stats.sum_delay += batch.count as u128 * end as u128 - batch.sum_visible;
+    stats.sum_delay += batch.count as u128 * end.as_us() as u128 - batch.sum_visible;
     stats.max_delay = stats.max_delay.max(end.saturating_sub(batch.min_visible));
 }
 
@@ -100,23 +100,27 @@ pub fn censor(batch: &Waiting, end: Time, stats: &mut MwiStats) {
 mod tests {
     use super::*;
 
+    fn t(us: u64) -> Time {
+        Time::from_us(us)
+    }
+
     #[test]
     fn r16_a_released_batch_drains_at_the_delivery_rate() {
         // Three messages visible at 10, 20, 30; released at 100 with spacing 5:
         // MWIs at 100, 105, 110 → delays 90, 85, 80 (sum 255, max 90).
         let mut batch = Waiting::default();
         for v in [10, 20, 30] {
-            batch.push(v, 5);
+            batch.push(t(v), t(5));
         }
         let mut n = Notifier::default();
         let mut stats = MwiStats::default();
-        n.release(&mut batch, 100, 5, &mut stats);
-        assert_eq!(stats, MwiStats { sent: 3, sum_delay: 255, max_delay: 90 });
-        assert_eq!(n.next_free, 115);
+        n.release(&mut batch, t(100), t(5), &mut stats);
+        assert_eq!(stats, MwiStats { sent: 3, sum_delay: 255, max_delay: t(90) });
+        assert_eq!(n.next_free, t(115));
         assert!(batch.is_empty());
         // The next live message, visible at 112, waits for the queue until 115.
-        n.send(112, 5, &mut stats, true);
-        assert_eq!(stats, MwiStats { sent: 4, sum_delay: 258, max_delay: 90 });
+        n.send(t(112), t(5), &mut stats, true);
+        assert_eq!(stats, MwiStats { sent: 4, sum_delay: 258, max_delay: t(90) });
     }
 
     #[test]
@@ -124,10 +128,10 @@ mod tests {
         // Visible at 0 and 0 with spacing 10, released at 5: MWIs at 5 and 15 →
         // delays 5 and 15: the second message waits longest.
         let mut batch = Waiting::default();
-        batch.push(0, 10);
-        batch.push(0, 10);
+        batch.push(t(0), t(10));
+        batch.push(t(0), t(10));
         let mut stats = MwiStats::default();
-        Notifier::default().release(&mut batch, 5, 10, &mut stats);
-        assert_eq!(stats, MwiStats { sent: 2, sum_delay: 20, max_delay: 15 });
+        Notifier::default().release(&mut batch, t(5), t(10), &mut stats);
+        assert_eq!(stats, MwiStats { sent: 2, sum_delay: 20, max_delay: t(15) });
     }
 }

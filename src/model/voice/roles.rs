@@ -40,7 +40,7 @@ impl<T: Tracer> Voice<T> {
     /// When `s` last heard its peer hold the primary role (R4).
     fn last_primary_heard(&self, s: usize, now: Time) -> Time {
         if self.holds_primary_role(peer(s)) {
-            self.last_heard(s, now).unwrap_or(0).max(self.servers[s].primary_heard)
+            self.last_heard(s, now).unwrap_or(Time::ZERO).max(self.servers[s].primary_heard)
         } else {
             self.servers[s].primary_heard
         }
@@ -95,7 +95,7 @@ impl<T: Tracer> Voice<T> {
         }
         // Our own timeout, unless a keepalive from the peer arrives first.
         if self.servers[s].peer_available {
-            let last = self.last_heard(s, now).unwrap_or(0);
+            let last = self.last_heard(s, now).unwrap_or(Time::ZERO);
             let fires = ticks.after(last.saturating_add(self.cfg.keepalive_timeout)).max(first);
             let peer_ticks = self.servers[p].ticks;
             let rescued = self.channels[p]
@@ -420,7 +420,7 @@ impl<T: Tracer> Voice<T> {
         }
         let unmount = self.cfg.unmount.min(duration);
         self.recovery = true;
-        if unmount > 0 {
+        if !unmount.is_zero() {
             let (calls, measured) = self.calls.lose_mailboxes();
             self.tally.mailbox_unavailable_calls += measured;
             self.unmounted = true;
