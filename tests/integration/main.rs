@@ -17,4 +17,5 @@ mod phone_system;
 mod properties;
 mod robustness;
 mod scenarios;
+mod schema;
 mod seed_sweep;
