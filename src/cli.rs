@@ -119,7 +119,10 @@ pub fn examples(subcommand: &str) -> &'static [&'static str] {
             "clustersim merge shards/s0 shards/s1 shards/s2 shards/s3 --out results/year",
             "clustersim merge shards/s* --out results/year --no-charts",
         ],
-        "schema" => &["clustersim schema > schema/scenario.schema.json"],
+        "schema" => &[
+            "clustersim schema > schema/scenario.schema.json",
+            "clustersim schema > scenario.schema.json && check-jsonschema --schemafile scenario.schema.json scenarios/*.yaml",
+        ],
         "completions" => &[
             "clustersim completions bash > ~/.local/share/bash-completion/completions/clustersim",
             "clustersim completions zsh > ~/.zfunc/_clustersim",

@@ -17,7 +17,8 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::Value;
 use std::borrow::Cow;
 
-/// Either kind of scenario: `kind` tells them apart.
+/// Either kind of scenario: `kind: persistent_chat` is a chat scenario,
+/// anything else a voice one (whose `kind` may only be `voice_messaging`).
 struct ScenarioFile;
 
 impl JsonSchema for ScenarioFile {
@@ -31,10 +32,11 @@ impl JsonSchema for ScenarioFile {
             "description": "A clustersim scenario: a voice-messaging cluster under failures (`kind: \
                 voice_messaging`, the default) or a Persistent Chat database failed over by hand \
                 (`kind: persistent_chat`). Durations carry a unit (30s, 1h30m); unknown keys are errors.",
-            "oneOf": [
-                generator.subschema_for::<VoiceScenario>(),
-                generator.subschema_for::<ChatScenario>(),
-            ],
+            // `kind` chooses the branch, so a validator reports the mistakes
+            // of the scenario's own kind only.
+            "if": {"properties": {"kind": {"const": "persistent_chat"}}, "required": ["kind"]},
+            "then": generator.subschema_for::<ChatScenario>(),
+            "else": generator.subschema_for::<VoiceScenario>(),
         })
     }
 }

@@ -19,3 +19,4 @@ mod robustness;
 mod scenarios;
 mod schema;
 mod seed_sweep;
+mod tooling;

@@ -75,14 +75,16 @@ fn the_committed_schema_is_what_clustersim_schema_prints() {
 }
 
 #[test]
-fn the_schema_is_a_valid_draft_2020_12_schema_of_either_kind() {
+fn the_schema_is_a_valid_draft_2020_12_schema_of_either_kind_chosen_by_kind() {
     let schema = committed_schema();
     jsonschema::meta::validate(schema).expect("valid against its meta-schema");
     assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
     assert!(schema["title"].is_string() && schema["description"].is_string());
-    let kinds: Vec<&str> =
-        schema["oneOf"].as_array().expect("oneOf").iter().filter_map(|k| k["$ref"].as_str()).collect();
-    assert_eq!(kinds, ["#/$defs/VoiceScenario", "#/$defs/ChatScenario"]);
+    // `kind` chooses the branch: persistent_chat, or a voice scenario.
+    assert_eq!(schema["if"]["properties"]["kind"]["const"], "persistent_chat");
+    assert_eq!(schema["then"]["$ref"], "#/$defs/ChatScenario");
+    assert_eq!(schema["else"]["$ref"], "#/$defs/VoiceScenario");
+    assert_eq!(schema["$defs"]["VoiceScenario"]["properties"]["kind"]["const"], "voice_messaging");
 }
 
 /// Every object schema in `$defs` and below, with its path.
