@@ -337,33 +337,42 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
     pages
 }
 
+/// One man page: clap_mangen's sections, with an EXAMPLES section (instead
+/// of its EXTRA, which would repeat the help's examples) before VERSION.
 fn man_page(command: clap::Command, examples: &[&str]) -> (String, Vec<u8>) {
     let has_options = command.get_arguments().any(|a| !a.is_hide_set());
     let has_subcommands = command.has_subcommands();
     let source = format!("clustersim {}", env!("CARGO_PKG_VERSION"));
     let page = clap_mangen::Man::new(command.after_help(None::<&str>)).source(source);
-    let mut roff = vec![];
-    let sections: [(bool, fn(&clap_mangen::Man, &mut dyn std::io::Write) -> std::io::Result<()>); 6] = [
-        (true, clap_mangen::Man::render_title),
-        (true, clap_mangen::Man::render_name_section),
-        (true, clap_mangen::Man::render_synopsis_section),
-        (true, clap_mangen::Man::render_description_section),
-        (has_options, clap_mangen::Man::render_options_section),
-        (has_subcommands, clap_mangen::Man::render_subcommands_section),
-    ];
-    for (_, render) in sections.iter().filter(|(wanted, _)| *wanted) {
-        render(&page, &mut roff).expect("writing to memory cannot fail");
-    }
-    if !examples.is_empty() {
-        let mut section = roff::Roff::new();
-        section.control("SH", ["EXAMPLES"]);
-        for example in examples {
-            section.control("PP", []).control("nf", []).text([roff::roman(*example)]).control("fi", []);
+    let render = |roff: &mut Vec<u8>| -> std::io::Result<()> {
+        page.render_title(roff)?;
+        page.render_name_section(roff)?;
+        page.render_synopsis_section(roff)?;
+        page.render_description_section(roff)?;
+        if has_options {
+            page.render_options_section(roff)?;
         }
-        roff.extend(section.to_roff().into_bytes());
-    }
-    page.render_version_section(&mut roff).expect("writing to memory cannot fail");
+        if has_subcommands {
+            page.render_subcommands_section(roff)?;
+        }
+        roff.extend(examples_section(examples).into_bytes());
+        page.render_version_section(roff)
+    };
+    let mut roff = vec![];
+    render(&mut roff).expect("writing to memory cannot fail");
     (page.get_filename(), roff)
+}
+
+fn examples_section(examples: &[&str]) -> String {
+    if examples.is_empty() {
+        return String::new();
+    }
+    let mut section = roff::Roff::new();
+    section.control("SH", ["EXAMPLES"]);
+    for example in examples {
+        section.control("PP", []).control("nf", []).text([roff::roman(*example)]).control("fi", []);
+    }
+    section.to_roff()
 }
 
 fn man(dir: &Path) -> Result<(), Failure> {
