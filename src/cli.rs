@@ -16,7 +16,7 @@ use crate::report::traces::Spool;
 use crate::report::{self, RunInfo};
 use crate::scenario::{self, MAX_REPLICATIONS, Scenario, ScenarioError};
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 use std::path::{Path, PathBuf};
 
 /// Simulate a two-server voice-messaging cluster under failures.
@@ -30,20 +30,26 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate a scenario and write its results.
+    #[command(after_help = examples_help("run"))]
     Run(RunArgs),
     /// Check scenarios without running them.
+    #[command(after_help = examples_help("validate"))]
     Validate {
         /// Scenario files.
-        #[arg(required = true)]
+        #[arg(required = true, value_hint = ValueHint::FilePath)]
         scenarios: Vec<PathBuf>,
     },
     /// Run a scenario under several port-allocation strategies with common random numbers.
+    #[command(after_help = examples_help("compare"))]
     Compare(CompareArgs),
     /// Run a scenario over a grid of values of its keys.
+    #[command(after_help = examples_help("sweep"))]
     Sweep(SweepArgs),
     /// Redraw the charts of a results folder from its data files.
+    #[command(after_help = examples_help("chart"))]
     Chart {
         /// A results folder written by run, compare, sweep or merge.
+        #[arg(value_hint = ValueHint::DirPath)]
         dir: PathBuf,
         /// Draw SVG instead of PNG.
         #[arg(long)]
@@ -53,12 +59,13 @@ pub enum Command {
         quiet: bool,
     },
     /// Merge the folders of a sharded run into the files of a single run.
+    #[command(after_help = examples_help("merge"))]
     Merge {
         /// The shard folders (written with `run --shard K/N`).
-        #[arg(required = true)]
+        #[arg(required = true, value_hint = ValueHint::DirPath)]
         dirs: Vec<PathBuf>,
         /// The merged results folder.
-        #[arg(long)]
+        #[arg(long, value_hint = ValueHint::DirPath)]
         out: PathBuf,
         /// Do not draw charts.
         #[arg(long)]
@@ -67,6 +74,69 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Print the JSON Schema of the scenario format, for editors and validators.
+    #[command(after_help = examples_help("schema"))]
+    Schema,
+    /// Print a shell completion script.
+    #[command(after_help = examples_help("completions"))]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages: clustersim.1 and one per subcommand.
+    #[command(after_help = examples_help("man"))]
+    Man {
+        /// The folder to write them into (created if missing).
+        #[arg(value_hint = ValueHint::DirPath)]
+        dir: PathBuf,
+    },
+}
+
+/// Examples each subcommand's help ends with, on bundled scenarios (a test
+/// parses every one, so they stay true).
+pub fn examples(subcommand: &str) -> &'static [&'static str] {
+    match subcommand {
+        "run" => &[
+            "clustersim run scenarios/publisher-crash.yaml --replications 50",
+            "clustersim run scenarios/random-failures-year.yaml --replications 1000 --no-charts --out results/year",
+            "clustersim run scenarios/random-failures-year.yaml --replications 10000 --shard 3/32 --out shards/s3 --quiet",
+        ],
+        "validate" => {
+            &["clustersim validate scenarios/*.yaml", "clustersim validate scenarios/wan-partition-short.yaml"]
+        }
+        "compare" => &[
+            "clustersim compare scenarios/publisher-outage.yaml",
+            "clustersim compare scenarios/publisher-outage.yaml --integrations sccp,sip_trunk --replications 200",
+            "clustersim compare scenarios/chat-datacenter-loss.yaml --set runbook.decide=5m,15m,1h",
+        ],
+        "sweep" => &[
+            "clustersim sweep scenarios/publisher-outage.yaml --set phone_system.ports=8,12,16,24 \
+             --set phone_system.integration=sccp,sip_trunk",
+            "clustersim sweep scenarios/wan-partition-short.yaml --set cluster.keepalive.timeout=30s,45s,60s \
+             --replications 200 --metrics split_brain_s,messages_failed",
+        ],
+        "chart" => &["clustersim chart results/publisher-crash", "clustersim chart results/publisher-crash --svg"],
+        "merge" => &[
+            "clustersim merge shards/s0 shards/s1 shards/s2 shards/s3 --out results/year",
+            "clustersim merge shards/s* --out results/year --no-charts",
+        ],
+        "schema" => &[
+            "clustersim schema > schema/scenario.schema.json",
+            "clustersim schema > scenario.schema.json && check-jsonschema --schemafile scenario.schema.json scenarios/*.yaml",
+        ],
+        "completions" => &[
+            "clustersim completions bash > ~/.local/share/bash-completion/completions/clustersim",
+            "clustersim completions zsh > ~/.zfunc/_clustersim",
+            "clustersim completions fish > ~/.config/fish/completions/clustersim.fish",
+        ],
+        "man" => &["clustersim man ~/.local/share/man/man1", "clustersim man target/man"],
+        _ => &[],
+    }
+}
+
+fn examples_help(subcommand: &str) -> String {
+    let lines: Vec<String> = examples(subcommand).iter().map(|e| format!("  {e}")).collect();
+    format!("Examples:\n{}", lines.join("\n"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,7 +180,7 @@ pub struct Common {
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
     /// Output folder.
-    #[arg(long)]
+    #[arg(long, value_hint = ValueHint::DirPath)]
     pub out: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long)]
@@ -130,6 +200,7 @@ pub struct Common {
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// The scenario file (YAML).
+    #[arg(value_hint = ValueHint::FilePath)]
     pub scenario: PathBuf,
     #[command(flatten)]
     pub common: Common,
@@ -147,6 +218,7 @@ pub struct RunArgs {
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
     /// The scenario file (YAML).
+    #[arg(value_hint = ValueHint::FilePath)]
     pub scenario: PathBuf,
     #[command(flatten)]
     pub common: Common,
@@ -169,6 +241,7 @@ pub struct CompareArgs {
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
     /// The scenario file (YAML).
+    #[arg(value_hint = ValueHint::FilePath)]
     pub scenario: PathBuf,
     #[command(flatten)]
     pub common: Common,
@@ -240,7 +313,82 @@ pub fn main_with(cli: Cli) -> Result<(), Failure> {
         Command::Sweep(args) => sweep(&args),
         Command::Merge { dirs, out, no_charts, quiet } => merge(&dirs, &out, no_charts, quiet),
         Command::Chart { dir, svg, quiet } => chart(&dir, svg, quiet),
+        Command::Schema => print_bytes(scenario::schema::schema_text().as_bytes()),
+        Command::Completions { shell } => print_bytes(&completion_script(shell)),
+        Command::Man { dir } => man(&dir),
     }
+}
+
+fn print_bytes(bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(bytes).and_then(|()| stdout.flush()).context("cannot write to standard output")?;
+    Ok(())
+}
+
+/// The completion script of `shell` for the whole command line.
+pub fn completion_script(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut script = vec![];
+    clap_complete::generate(shell, &mut Cli::command(), "clustersim", &mut script);
+    script
+}
+
+/// The man pages, by file name: `clustersim.1`, then `clustersim-SUB.1` for
+/// each subcommand, each ending with the subcommand's examples.
+pub fn man_pages() -> Vec<(String, Vec<u8>)> {
+    let mut cli = Cli::command().disable_help_subcommand(true);
+    cli.build(); // names the subcommands `clustersim-run` and so on
+    let mut pages = vec![man_page(cli.clone(), &[])];
+    pages.extend(cli.get_subcommands().map(|sub| man_page(sub.clone(), examples(sub.get_name()))));
+    pages
+}
+
+/// One man page: clap_mangen's sections, with an EXAMPLES section (instead
+/// of its EXTRA, which would repeat the help's examples) before VERSION.
+fn man_page(command: clap::Command, examples: &[&str]) -> (String, Vec<u8>) {
+    let has_options = command.get_arguments().any(|a| !a.is_hide_set());
+    let has_subcommands = command.has_subcommands();
+    let source = format!("clustersim {}", env!("CARGO_PKG_VERSION"));
+    let page = clap_mangen::Man::new(command.after_help(None::<&str>)).source(source);
+    let render = |roff: &mut Vec<u8>| -> std::io::Result<()> {
+        page.render_title(roff)?;
+        page.render_name_section(roff)?;
+        page.render_synopsis_section(roff)?;
+        page.render_description_section(roff)?;
+        if has_options {
+            page.render_options_section(roff)?;
+        }
+        if has_subcommands {
+            page.render_subcommands_section(roff)?;
+        }
+        roff.extend(examples_section(examples).into_bytes());
+        page.render_version_section(roff)
+    };
+    let mut roff = vec![];
+    render(&mut roff).expect("writing to memory cannot fail");
+    (page.get_filename(), roff)
+}
+
+fn examples_section(examples: &[&str]) -> String {
+    if examples.is_empty() {
+        return String::new();
+    }
+    let mut section = roff::Roff::new();
+    section.control("SH", ["EXAMPLES"]);
+    for example in examples {
+        section.control("PP", []).control("nf", []).text([roff::roman(*example)]).control("fi", []);
+    }
+    section.to_roff()
+}
+
+fn man(dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, page) in man_pages() {
+        let path = dir.join(&name);
+        std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("{}", display_path(&path));
+    }
+    Ok(())
 }
 
 /// The scenario's seed, replications, duration and warm-up.

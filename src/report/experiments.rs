@@ -1,9 +1,9 @@
 //! The files and tables of `compare` and `sweep`.
 
-use super::{csv_writer, fmt_human, fmt_value};
+use super::{csv_writer, fmt_human, fmt_interval, fmt_value};
 use crate::experiment::compare::Comparison;
 use crate::experiment::sweep::{Axis, Point};
-use crate::experiment::{RunOutput, summarize};
+use crate::experiment::{RunOutput, Stat, summarize};
 use anyhow::Result;
 use std::path::Path;
 
@@ -62,8 +62,9 @@ pub fn write_sweep_csv(path: &Path, axes: &[Axis], points: &[Point], outputs: &[
     Ok(())
 }
 
-fn cell(mean: f64, ci95: f64, replications: usize) -> String {
-    if replications > 1 { format!("{} ± {}", fmt_human(mean), fmt_human(ci95)) } else { fmt_human(mean) }
+/// A table cell: mean ± ci95 rounded as the interval warrants, or the value alone for one replication.
+fn cell(stat: &Stat, replications: usize) -> String {
+    if replications > 1 { fmt_interval(stat) } else { fmt_human(stat.mean) }
 }
 
 /// A text table: a header row and rows, columns padded to fit.
@@ -102,10 +103,7 @@ pub fn comparison_table(comparison: &Comparison, metrics: &[&str]) -> String {
         .iter()
         .map(|metric| {
             let mut cells = vec![metric.to_string()];
-            cells.extend(comparison.strategies.iter().map(|s| {
-                let row = find(s, metric);
-                cell(row.stat.mean, row.stat.ci95, n)
-            }));
+            cells.extend(comparison.strategies.iter().map(|s| cell(&find(s, metric).stat, n)));
             cells
         })
         .collect();
@@ -119,10 +117,7 @@ pub fn comparison_table(comparison: &Comparison, metrics: &[&str]) -> String {
             .iter()
             .map(|metric| {
                 let mut cells = vec![metric.to_string()];
-                cells.extend(comparison.strategies[1..].iter().map(|s| {
-                    let row = find(s, metric);
-                    cell(row.diff.mean, row.diff.ci95, n)
-                }));
+                cells.extend(comparison.strategies[1..].iter().map(|s| cell(&find(s, metric).diff, n)));
                 cells
             })
             .collect();
@@ -156,7 +151,7 @@ pub fn sweep_table(axes: &[Axis], points: &[Point], outputs: &[RunOutput], metri
             let mut cells = p.values.clone();
             for m in metrics {
                 let s = o.column_of(m).map(|c| summarize(&o.column(c))).expect("metric");
-                cells.push(cell(s.mean, s.ci95, o.replications.len()));
+                cells.push(cell(&s, o.replications.len()));
             }
             cells
         })

@@ -55,6 +55,69 @@ pub fn fmt_human(v: f64) -> String {
     if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
+/// The decimal place that two significant digits of a half-width `ci95`
+/// reach (2 for 0.017, 0 for 17, −2 for 2345), or `None` when there is no
+/// interval to round to (zero, or not finite).
+fn warranted_decimals(ci95: f64) -> Option<i32> {
+    if !(ci95.is_finite() && ci95 > 0.0) {
+        return None;
+    }
+    // `{:.1e}` rounds to two significant digits first, so 99.7 → 1.0e2.
+    let scientific = format!("{ci95:.1e}");
+    let exponent: i32 = scientific.split_once('e')?.1.parse().ok()?;
+    Some((1 - exponent).min(17))
+}
+
+/// `v` rounded to `decimals` places (negative: to tens, hundreds, ...).
+fn fmt_at(v: f64, decimals: i32) -> String {
+    let text = if decimals >= 0 {
+        format!("{v:.prec$}", prec = decimals as usize)
+    } else {
+        let unit = 10f64.powi(-decimals);
+        format!("{:.0}", (v / unit).round() * unit)
+    };
+    // A value that rounds to zero prints without a sign.
+    match text.strip_prefix('-') {
+        Some(unsigned) if unsigned.chars().all(|c| c == '0' || c == '.') => unsigned.to_string(),
+        _ => text,
+    }
+}
+
+/// The decimals a figure of `stat`'s row is printed to: those its interval
+/// warrants; `None` (people's form, [`fmt_human`]) when the replications
+/// all agree or there is no interval.
+fn row_decimals(stat: &Stat) -> Option<i32> {
+    if stat.min == stat.max {
+        return None; // no spread: a half-width left over from rounding is noise
+    }
+    warranted_decimals(stat.ci95)
+}
+
+/// A figure of `stat`'s row (its mean, min or max) rounded like the mean.
+pub fn fmt_like_mean(v: f64, stat: &Stat) -> String {
+    match row_decimals(stat) {
+        Some(decimals) if v.is_finite() => fmt_at(v, decimals),
+        _ => fmt_human(v),
+    }
+}
+
+/// `mean ± ci95` rounded to the precision the interval warrants: the
+/// half-width to two significant digits and the mean to the same decimal
+/// place (`3600 ± 17`, `0.00296 ± 0.00031`); a zero half-width leaves the
+/// mean in people's form (`0.5 ± 0`).
+pub fn fmt_interval(stat: &Stat) -> String {
+    match row_decimals(stat) {
+        Some(decimals) if stat.mean.is_finite() => {
+            format!("{} ± {}", fmt_at(stat.mean, decimals), fmt_at(stat.ci95, decimals))
+        }
+        _ => format!(
+            "{} ± {}",
+            fmt_human(stat.mean),
+            if stat.min == stat.max { "0".into() } else { fmt_human(stat.ci95) }
+        ),
+    }
+}
+
 struct MetricsJson<'a>(&'a [(&'static str, Stat)]);
 
 impl Serialize for MetricsJson<'_> {
@@ -141,8 +204,8 @@ pub fn summary_table(output: &RunOutput) -> String {
     }
     for (name, s) in &summary {
         if n > 1 {
-            let mean = format!("{} ± {}", fmt_human(s.mean), fmt_human(s.ci95));
-            out.push_str(&format!("{name:width$}  {mean:>22}  {:>12}  {:>12}\n", fmt_human(s.min), fmt_human(s.max)));
+            let (mean, min, max) = (fmt_interval(s), fmt_like_mean(s.min, s), fmt_like_mean(s.max, s));
+            out.push_str(&format!("{name:width$}  {mean:>22}  {min:>12}  {max:>12}\n"));
         } else {
             out.push_str(&format!("{name:width$}  {:>12}\n", fmt_human(s.mean)));
         }
@@ -159,6 +222,39 @@ mod tests {
         assert_eq!(fmt_secs(Time::from_us(3_600_000_000)), "3600");
         assert_eq!(fmt_secs(Time::from_us(12_500_000)), "12.5");
         assert_eq!(fmt_secs(Time::from_us(1)), "0.000001");
+    }
+
+    fn stat(mean: f64, ci95: f64, min: f64, max: f64) -> Stat {
+        Stat { mean, ci95, min, max }
+    }
+
+    #[test]
+    fn intervals_keep_two_significant_digits_of_the_half_width() {
+        // By hand: 16.8457 → 17 (two digits, units), so the mean goes to units: 3599.88 → 3600.
+        assert_eq!(fmt_interval(&stat(3599.88, 16.8457, 3500.0, 3700.0)), "3600 ± 17");
+        // 0.000311225 → 0.00031 (fifth decimal), so 0.00295893 → 0.00296.
+        assert_eq!(fmt_interval(&stat(0.00295893, 0.000311225, 0.002, 0.004)), "0.00296 ± 0.00031");
+        // 2345 → 2300 (hundreds), so 1234567 → 1234600.
+        assert_eq!(fmt_interval(&stat(1234567.0, 2345.0, 1.2e6, 1.3e6)), "1234600 ± 2300");
+        // No spread: the mean as people read it.
+        assert_eq!(fmt_interval(&stat(0.5, 0.0, 0.5, 0.5)), "0.5 ± 0");
+        // 99.7 is 1.0e2 to two digits: the mean goes to tens.
+        assert_eq!(fmt_interval(&stat(1234.5, 99.7, 1000.0, 1500.0)), "1230 ± 100");
+        // 0.0449 → 0.045 (third decimal); a mean that rounds to zero has no sign.
+        assert_eq!(fmt_interval(&stat(-0.0004, 0.0449, -0.1, 0.1)), "0.000 ± 0.045");
+        assert_eq!(fmt_interval(&stat(-2.5, 0.26, -3.0, -2.0)), "-2.50 ± 0.26");
+        // Equal replications with a half-width left by floating-point noise.
+        assert_eq!(fmt_interval(&stat(0.1 + 0.2, 5e-17, 0.3, 0.3)), "0.3 ± 0");
+    }
+
+    #[test]
+    fn min_and_max_round_like_the_mean_of_their_row() {
+        let s = stat(3599.88, 16.8457, 3512.345, 3687.5);
+        assert_eq!((fmt_like_mean(s.min, &s), fmt_like_mean(s.max, &s)), ("3512".into(), "3688".into()));
+        let s = stat(0.00295893, 0.000311225, 0.0012345, 0.0049999);
+        assert_eq!((fmt_like_mean(s.min, &s), fmt_like_mean(s.max, &s)), ("0.00123".into(), "0.00500".into()));
+        let s = stat(7.0, 0.0, 7.0, 7.0);
+        assert_eq!(fmt_like_mean(s.min, &s), "7");
     }
 
     #[test]

@@ -3,39 +3,76 @@
 
 use super::Invalid;
 use super::duration::Duration;
-use super::voice::{MAX_EXPECTED_CALLS, MAX_HORIZON, MAX_REPLICATIONS, default_replications, default_seed};
+use super::voice::{
+    MAX_EXPECTED_CALLS, MAX_HORIZON, MAX_REPLICATIONS, NAME_PATTERN, default_replications, default_seed,
+};
 use crate::engine::{DAY, HOUR, SECOND};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+/// A Persistent Chat scenario: a chat database log-shipped to a backup data
+/// centre, failed over by hand when its data centre is lost.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChatScenario {
+    /// The scenario's name, which names its results folder (`results/NAME/`):
+    /// 1 to 100 letters, digits, `-`, `_` or `.`, not starting with `.`.
+    /// Default: the file name without its extension.
     #[serde(default)]
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: Option<String>,
+    /// What the scenario shows, for people; the simulation ignores it.
     #[serde(default)]
     pub description: Option<String>,
+    /// `persistent_chat`: required for this kind of scenario.
+    #[schemars(schema_with = "chat_kind")]
     pub kind: String,
+    /// The simulated horizon, from t = 0. Required; longer than 0s, at most 36525d (100 years).
     pub duration: Duration,
-    /// Metrics ignore posts, losses and time before this (SPEC §3: both kinds).
+    /// Metrics ignore what happens before this time: posts count if they
+    /// arrive at or after it, and time metrics start from it. Default 0s;
+    /// shorter than `duration`.
     #[serde(default)]
     pub warmup: Duration,
+    /// The master seed: replication i draws from its own seed derived from
+    /// (seed, i), so a run is reproducible. Default 1; `--seed` overrides it.
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// Independent replications, summarised as mean, 95% confidence interval,
+    /// min and max. Default 1; 1 to 10000000; `--replications` overrides it.
     #[serde(default = "default_replications")]
+    #[schemars(range(min = 1, max = MAX_REPLICATIONS))]
     pub replications: u32,
+    /// The chat traffic (rule C1). Required.
     pub chat: Chat,
+    /// Log shipping from the primary database to the backup (rule C2).
     #[serde(default)]
     pub log_shipping: LogShipping,
+    /// Whether the share holding the log backups survives the data-centre
+    /// loss, so the runbook can copy the backups not yet copied; if not, they
+    /// are lost too (rule C3). Default true.
     #[serde(default = "yes")]
     pub backup_share_survives: bool,
+    /// The compliance adapter (rule C5).
     #[serde(default)]
     pub compliance: Compliance,
+    /// The manual failover, step by step (rule C4); each step is a duration or
+    /// a range `{min, max}`, drawn uniformly once per replication (once per
+    /// backup for apply_per_backup).
     #[serde(default)]
     pub runbook: Runbook,
+    /// The timeline: at most one data-centre loss. Default: none.
     #[serde(default)]
+    #[schemars(length(max = 1))]
     pub failures: Vec<ChatFailure>,
+}
+
+/// `kind` of a chat scenario: the one value that selects it.
+fn chat_kind(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "string", "const": "persistent_chat"})
 }
 
 fn yes() -> bool {
@@ -43,18 +80,27 @@ fn yes() -> bool {
 }
 
 /// C1: chat posts arrive as a Poisson process.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Chat {
+    /// Mean posts per hour, arriving as a Poisson process. Required; finite, 0 or more.
+    #[schemars(range(min = 0))]
     pub posts_per_hour: f64,
 }
 
 /// C2: transaction-log backup, copy and restore jobs, each at multiples of its interval.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogShipping {
+    /// A transaction-log backup of the primary database is taken at every
+    /// multiple of this interval from t = 0; posts after the last backup are
+    /// lost with the data centre. Default 15m; at least 1s.
     pub backup_interval: Duration,
+    /// The backups taken are copied to the backup side at every multiple of
+    /// this interval. Default 15m; at least 1s.
     pub copy_interval: Duration,
+    /// The backups copied are restored into the backup database at every
+    /// multiple of this interval. Default 15m; at least 1s.
     pub restore_interval: Duration,
 }
 
@@ -66,9 +112,12 @@ impl Default for LogShipping {
 }
 
 /// C5: the compliance adapter processes records at multiples of its interval.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Compliance {
+    /// The adapter processes the compliance records (one per post) at every
+    /// multiple of this interval; records not yet processed when the data
+    /// centre is lost are lost. Default 5m; at least 1s.
     pub adapter_interval: Duration,
 }
 
@@ -131,6 +180,38 @@ impl<'de> Deserialize<'de> for Step {
     }
 }
 
+impl JsonSchema for Step {
+    fn schema_name() -> Cow<'static, str> {
+        "Step".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let duration = generator.subschema_for::<Duration>();
+        let described = |text: &str| {
+            let mut schema = duration.clone();
+            schema.insert("description".into(), text.into());
+            schema
+        };
+        json_schema!({
+            "description": "A runbook step's duration: fixed (2m) or drawn uniformly from a range \
+                ({min: 15m, max: 30m}).",
+            "oneOf": [
+                described("A fixed duration."),
+                {
+                    "description": "A range, drawn uniformly.",
+                    "type": "object",
+                    "properties": {
+                        "min": described("The shortest the step takes. At most `max`."),
+                        "max": described("The longest the step takes. At most 365d."),
+                    },
+                    "required": ["min", "max"],
+                    "additionalProperties": false,
+                },
+            ],
+        })
+    }
+}
+
 impl Serialize for Step {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
@@ -145,33 +226,39 @@ impl Serialize for Step {
     }
 }
 
-/// C4: the seed's runbook, step by step (durations are the SPEC example's).
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+/// C4: the manual failover runbook, step by step, in the seed's order.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Runbook {
-    /// Until an administrator starts the failover.
+    /// Until an administrator starts the failover. Default 15m.
     pub decide: Step,
-    /// Seed step 1: `exec sp_delete_log_shipping_secondary_database mgc`.
+    /// Seed step 1: `exec sp_delete_log_shipping_secondary_database mgc`. Default 2m.
     pub remove_log_shipping: Step,
-    /// Seed step 2: copy the backup files not yet copied (skipped when there are none).
+    /// Seed step 2: copy the backup files not yet copied (skipped when there
+    /// are none). Default 5m.
     pub copy_backups: Step,
-    /// Seed step 3: apply each unapplied log backup, in order.
+    /// Seed step 3: apply each unapplied log backup, in order; this long per
+    /// backup (a range is drawn once per backup). Default 1m.
     pub apply_per_backup: Step,
-    /// Seed step 4: `restore database mgc with recovery`.
+    /// Seed step 4: `restore database mgc with recovery`. Default 2m.
     pub bring_online: Step,
-    /// Seed step 5: `Set-CsPersistentChatState -PoolState FailedOver`.
+    /// Seed step 5: `Set-CsPersistentChatState -PoolState FailedOver`; the
+    /// backup database acts as primary, unmirrored. Default 1m.
     pub set_pool_state: Step,
-    /// Seed step 7: `Set-CsPersistentChatActiveServer`: the failover is complete.
+    /// Seed step 7: `Set-CsPersistentChatActiveServer`: the failover is
+    /// complete and the service is back. Default 2m.
     pub set_active_servers: Step,
-    /// Seed step 6: `Install-CsMirrorDatabase`.
+    /// Seed step 6: `Install-CsMirrorDatabase`; the database is mirrored
+    /// again. Default 15m to 30m.
     pub install_mirror: Step,
     /// Whether the mirror is installed before the active servers are set (the
     /// seed's order) or after them (service back sooner, unmirrored meanwhile).
+    /// Default before_active_servers.
     pub mirror: MirrorOrder,
 }
 
 /// The order of the runbook's last two steps (C4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MirrorOrder {
     /// Step 6 `Install-CsMirrorDatabase`, then step 7: the seed's order.
@@ -214,7 +301,8 @@ impl Runbook {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// A data centre of the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DataCentre {
     /// The data centre of the primary database, its mirror and the front ends.
@@ -222,10 +310,12 @@ pub enum DataCentre {
 }
 
 /// C3: a timeline entry.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChatFailure {
+    /// When the data centre is lost, from t = 0. Required; before `duration`.
     pub at: Duration,
+    /// The data centre lost: its database, mirror and front ends stop (rule C3). Required.
     pub datacenter_down: DataCentre,
 }
 

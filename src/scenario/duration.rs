@@ -6,7 +6,9 @@
 //! decides a duration.
 
 use crate::engine::{DAY, HOUR, MINUTE, MS, SECOND, Time};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserialize, Deserializer, Visitor};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A non-negative duration, held as integer microseconds.
@@ -58,7 +60,7 @@ impl Duration {
 
     /// Parses `text`; the error is a short phrase fit to follow a key name.
     pub fn parse(text: &str) -> Result<Duration, String> {
-        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let compact: String = text.chars().filter(|c| !is_space(*c)).collect();
         if compact.is_empty() {
             return Err("duration is empty; write it with a unit, e.g. 30s".into());
         }
@@ -99,6 +101,16 @@ impl Duration {
         }
         Ok(Duration { us: total })
     }
+}
+
+/// Whitespace as JSON Schema's regular expressions (ECMAScript's `\s`) know
+/// it, so that the schema's [`pattern`] and the parser agree on every string.
+fn is_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
+    )
 }
 
 /// `number` (decimal digits, at most one point) times `unit_us`, exactly.
@@ -174,6 +186,55 @@ impl<'de> Deserialize<'de> for Duration {
             }
         }
         deserializer.deserialize_any(DurationVisitor)
+    }
+}
+
+/// The duration syntax as a regular expression in the ECMAScript dialect that
+/// JSON Schema specifies, for the scenario schema.
+///
+/// It accepts exactly the strings [`Duration::parse`] can read, except two
+/// limits a pattern cannot state well and the parser keeps to itself: the value
+/// must be a whole number of microseconds (`0.0000001s` is not) and fit in 64
+/// bits of them (about 584,000 years). Because the parser removes all
+/// whitespace first, `\s*` may follow every character; at least one
+/// component is required, and components come largest unit first, each once.
+pub fn pattern() -> String {
+    const DIGIT: &str = r"[0-9]\s*";
+    // Digits with at most one point and at least one digit; at most 18 decimals.
+    let number = format!(r"(?:(?:{DIGIT})+(?:\.\s*(?:{DIGIT}){{0,18}})?|\.\s*(?:{DIGIT}){{1,18}})");
+    let parts: Vec<String> = UNITS
+        .iter()
+        .map(|(unit, _)| {
+            let letters: Vec<String> = unit.chars().map(String::from).collect();
+            format!(r"{number}{}\s*", letters.join(r"\s*"))
+        })
+        .collect();
+    // One or more parts, in order: any(k) = (part k)? any(k+1) | part k.
+    let mut any = parts[parts.len() - 1].clone();
+    for part in parts.iter().rev().skip(1) {
+        any = format!("(?:{part})?(?:{any})|{part}");
+    }
+    format!(r"^\s*(?:{any})$")
+}
+
+impl JsonSchema for Duration {
+    fn schema_name() -> Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        // `patternErrorMessage` is the YAML language server's: it shows this
+        // sentence instead of the long pattern; other validators ignore it.
+        json_schema!({
+            "description": "A duration: a number and a unit (d, h, m, s, ms), components largest first and \
+                each unit once, e.g. 30s, 1h30m, 2h07m30s, 1.5h, 50ms. A bare number is an error: the unit \
+                cannot be guessed. The value must be a whole number of microseconds.",
+            "type": "string",
+            "pattern": pattern(),
+            "patternErrorMessage": "a duration needs a unit, e.g. 30s, 1h30m or 50ms (units d, h, m, s, ms, \
+                largest first, each once)",
+            "examples": ["30s", "1h30m", "50ms"],
+        })
     }
 }
 

@@ -2,8 +2,10 @@
 //! `{from: A, to: B}` only the messages from A to B (STYLE practice 3).
 
 use super::voice::Node;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A link of SPEC §1, in both directions or in one.
@@ -88,6 +90,45 @@ impl Serialize for LinkSpec {
     }
 }
 
+impl JsonSchema for LinkSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "Link".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let node = generator.subschema_for::<Node>();
+        let described = |text: &str| {
+            let mut schema = node.clone();
+            schema.insert("description".into(), text.into());
+            schema
+        };
+        json_schema!({
+            "description": "A link between two of publisher, subscriber, phone_system and network (every pair \
+                but phone_system–network): [A, B] for both directions, {from: A, to: B} for the messages \
+                from A to B only.",
+            "oneOf": [
+                {
+                    "description": "Both directions of the link.",
+                    "type": "array",
+                    "items": node,
+                    "minItems": 2,
+                    "maxItems": 2,
+                },
+                {
+                    "description": "One direction of the link: the messages from `from` to `to`.",
+                    "type": "object",
+                    "properties": {
+                        "from": described("The node the affected messages leave."),
+                        "to": described("The node the affected messages go to."),
+                    },
+                    "required": ["from", "to"],
+                    "additionalProperties": false,
+                },
+            ],
+        })
+    }
+}
+
 /// What `heal:` restores: every link, or one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HealTarget {
@@ -118,6 +159,24 @@ impl<'de> Deserialize<'de> for HealTarget {
             }
         }
         deserializer.deserialize_any(HealVisitor)
+    }
+}
+
+impl JsonSchema for HealTarget {
+    fn schema_name() -> Cow<'static, str> {
+        "HealTarget".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let link = generator.subschema_for::<LinkSpec>();
+        json_schema!({
+            "description": "`all` to heal every cut link, or one link: [A, B] (both directions) or \
+                {from: A, to: B} (one).",
+            "oneOf": [
+                {"description": "Every cut link, in both directions.", "const": "all"},
+                link,
+            ],
+        })
     }
 }
 

@@ -10,6 +10,7 @@ pub mod duration;
 mod link;
 mod lint;
 mod locate;
+pub mod schema;
 pub mod voice;
 
 pub use chat::ChatScenario;

@@ -8,6 +8,7 @@ use super::Invalid;
 use super::duration::Duration;
 pub use super::link::{HealTarget, LinkSpec};
 use crate::engine::{DAY, HOUR, Time};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
 /// Longest simulated horizon a scenario may ask for: 100 years.
@@ -26,32 +27,69 @@ pub const MAX_REPLICATIONS: u32 = 10_000_000;
 /// Most ports on either side of the phone system or on a server.
 pub const MAX_PORTS: u32 = 100_000;
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+/// A voice-messaging scenario: a two-server cluster (publisher and
+/// subscriber), the phone system in front of it, its calls, and the failures
+/// it meets. `kind` may be left out.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VoiceScenario {
+    /// The scenario's name, which names its results folder (`results/NAME/`):
+    /// 1 to 100 letters, digits, `-`, `_` or `.`, not starting with `.`.
+    /// Default: the file name without its extension.
     #[serde(default)]
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: Option<String>,
+    /// What the scenario shows, for people; the simulation ignores it.
     #[serde(default)]
     pub description: Option<String>,
+    /// `voice_messaging`, the default; `persistent_chat` scenarios have keys of their own.
     #[serde(default)]
+    #[schemars(schema_with = "voice_kind", extend("default" = "voice_messaging"))]
     pub kind: Option<String>,
+    /// The simulated horizon, from t = 0. Required; longer than 0s, at most 36525d (100 years).
     pub duration: Duration,
+    /// Metrics ignore what happens before this time: a call counts if it arrives
+    /// at or after it, and time metrics start from it. Default 0s; shorter than
+    /// `duration`.
     #[serde(default)]
     pub warmup: Duration,
+    /// The master seed: replication i draws from its own seed derived from
+    /// (seed, i), so a run is reproducible (rule R21). Default 1; `--seed`
+    /// overrides it.
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// Independent replications, summarised as mean, 95% confidence interval,
+    /// min and max. Default 1; 1 to 10000000; `--replications` overrides it.
     #[serde(default = "default_replications")]
+    #[schemars(range(min = 1, max = MAX_REPLICATIONS))]
     pub replications: u32,
+    /// The two servers' role managers: keepalives, status-change timings and
+    /// the statuses at t = 0.
     #[serde(default)]
     pub cluster: Cluster,
+    /// How the phone system spreads calls over the servers' voice-messaging
+    /// ports (rule R17).
     #[serde(default)]
     pub phone_system: PhoneSystem,
+    /// The calls: arrivals, hold times and what callers do (rule R19).
     #[serde(default)]
     pub traffic: Traffic,
+    /// The failure timeline: entries at given times, each with one action.
+    /// Default: none.
     #[serde(default)]
     pub failures: Vec<TimelineEntry>,
+    /// Faults drawn at random, with exponential times to failure and to repair
+    /// (rule R20). Default: none.
     #[serde(default)]
     pub random_failures: RandomFailures,
+}
+
+/// What a scenario name may be (it names a folder): one plain path segment.
+pub const NAME_PATTERN: &str = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$";
+
+/// `kind` of a voice scenario: the one value that selects it.
+fn voice_kind(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "string", "const": "voice_messaging"})
 }
 
 /// The master seed of a scenario that gives none.
@@ -63,7 +101,8 @@ pub(super) fn default_replications() -> u32 {
     1
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+/// One of the two servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ServerName {
     Publisher,
@@ -82,8 +121,9 @@ impl ServerName {
     }
 }
 
-/// The nodes that links join (SPEC §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+/// The nodes that links join: the two servers, the phone system, and the
+/// network (the other hosts a server pings to check its own connectivity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Node {
     Publisher,
@@ -143,12 +183,17 @@ impl Status {
 }
 
 /// The critical services of seed Table 3-4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Service {
+    /// Voice-message processing: stopped, its server answers no calls and drops those in progress.
     ConversationManager,
+    /// The Connection database: stopped, no mailbox access through its server.
     Database,
+    /// Database and message-store replication: stopped, messages left on one
+    /// server are not seen by the other, and their MWIs wait.
     Replication,
+    /// Single inbox with Exchange: stopped on the primary, counted in `mailbox_sync_down_s`.
     MailboxSync,
 }
 
@@ -168,18 +213,42 @@ impl Service {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+/// The role managers of the publisher and the subscriber.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Cluster {
+    /// The keepalives by which each server learns whether its peer is there (rule R3).
     pub keepalive: Keepalive,
+    /// From a secondary's decision to take over (`status_change_started`) until
+    /// it is primary (rule R4); also how long a hand-over between the servers
+    /// takes (rules R7, R8, R11). Default 5s; 0s to 30d.
     pub takeover: Duration,
+    /// How long a restarted or activated server stays `starting` before it
+    /// takes the fitting status (rules R9, R11). Default 3m; 0s to 30d.
     pub starting: Duration,
+    /// How long a `replicate` entry keeps its server in `replicating_data`
+    /// (rule R12). Default 2m; 0s to 30d.
     pub replicating: Duration,
+    /// The base time both servers spend in `split_brain_recovery` once
+    /// keepalives flow again between two primaries (rule R15). Default 3m; 0s to 30d.
     pub split_brain_recovery: Duration,
+    /// Added to the split-brain recovery for each message left while the
+    /// cluster was split (rule R15). Default 50ms; 0s to 30d.
     pub split_brain_recovery_per_message: Duration,
+    /// For this long from the start of split-brain recovery the message store
+    /// is unmounted: calls in progress that use a mailbox find none (rule R15).
+    /// Default 30s; 0s to 30d.
     pub message_store_unmount: Duration,
+    /// MWIs and notifications a Notifier sends per second, which sets how fast
+    /// queued work drains after a recovery (rules R15, R16). Default 20; above 0,
+    /// at most 1000000.
+    #[schemars(range(max = 1_000_000), extend("exclusiveMinimum" = 0))]
     pub delivery_per_second: f64,
+    /// Whether a restarted publisher that comes up `secondary` takes `primary`
+    /// back by a manual change, affecting no call (rule R11). Default true.
     pub publisher_reclaims_primary: bool,
+    /// The servers' statuses at t = 0 (rule R1). At least one must be able to
+    /// hold the primary role.
     pub initial: Initial,
 }
 
@@ -200,10 +269,17 @@ impl Default for Cluster {
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+/// Keepalives between the role managers (rule R3).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Keepalive {
+    /// Each functioning server sends its peer a keepalive this often, and
+    /// checks at the same pace whether it has heard from it. Default 15s; at
+    /// least 1ms.
     pub interval: Duration,
+    /// A server declares its peer unavailable when it has heard nothing from
+    /// it for this long; detection then takes between timeout − interval and
+    /// timeout + interval. Default 45s; longer than `interval`, at most 1d.
     pub timeout: Duration,
 }
 
@@ -213,11 +289,21 @@ impl Default for Keepalive {
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+/// The statuses at t = 0 (rule R1).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Initial {
+    /// The publisher's status at t = 0. Default primary.
+    #[schemars(schema_with = "initial_status")]
     pub publisher: Status,
+    /// The subscriber's status at t = 0. Default secondary.
+    #[schemars(schema_with = "initial_status")]
     pub subscriber: Status,
+}
+
+/// The statuses a run may start in.
+fn initial_status(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "string", "enum": ["primary", "secondary", "deactivated", "not_functioning"]})
 }
 
 impl Default for Initial {
@@ -227,12 +313,20 @@ impl Default for Initial {
 }
 
 /// Seed Table 3-2's integration types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Integration {
+    /// SCCP (Skinny) with Cisco Unified CM: `ports` on each server, twice
+    /// `ports` port devices on the phone side; the subscriber answers first.
     Sccp,
+    /// A SIP trunk to Cisco Unified CM: half of `ports` (rounded up) on each
+    /// server; the route list spreads calls evenly.
     SipTrunk,
+    /// PIMG/TIMG gateways: `ports` on each server and `ports` gateway ports
+    /// that every call needs; the gateways spread calls evenly.
     PimgTimg,
+    /// Another SIP phone system: half of `ports` (rounded up) on each server;
+    /// the hunt group spreads calls evenly.
     SipOther,
 }
 
@@ -252,24 +346,45 @@ impl Integration {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// Which server the phone system offers a call first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Routing {
+    /// The subscriber, then the publisher.
     SubscriberFirst,
+    /// The publisher, then the subscriber.
     PublisherFirst,
+    /// Each server in turn.
     RoundRobin,
+    /// Either, at random (a random stream of its own).
     Random,
+    /// The server with fewer calls in progress (then more free ports, then the publisher).
     LeastBusy,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+/// The phone system and the servers' voice-messaging ports (rules R17, R18).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PhoneSystem {
+    /// The integration, which sets each server's ports and the routing (seed
+    /// Table 3-2). Default sccp.
     pub integration: Integration,
+    /// The ports the traffic needs (the seed's 16); each server's share follows
+    /// from `integration`. Default 16; 1 to 100000.
+    #[schemars(range(min = 1, max = MAX_PORTS))]
     pub ports: u32,
+    /// A custom strategy: the ports of each server (and an optional pool of
+    /// phone-side ports) instead of the integration's. Default: the integration's.
     pub allocation: Option<Allocation>,
+    /// The routing, instead of the integration's. Default: the integration's.
     pub routing: Option<Routing>,
+    /// Whether a call that finds its first server full or not answering tries
+    /// the other before it is blocked. Default true.
     pub overflow: bool,
+    /// For this long after a server stops answering abruptly (a crash, a cut
+    /// from the phone system, `conversation_manager` stopped) the phone system
+    /// still offers it calls first, and they are blocked (rule R18). Default
+    /// 10s; 0s to 1d.
     pub dead_server_detect: Duration,
 }
 
@@ -288,21 +403,40 @@ impl Default for PhoneSystem {
 
 /// A custom port allocation: ports on each server and, optionally, a pool of
 /// phone-side ports that every call also needs (as pimg_timg's gateways).
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Allocation {
+    /// Voice-messaging ports on the publisher. Required; 0 to 100000, and the
+    /// two servers have at least one port between them.
+    #[schemars(range(max = MAX_PORTS))]
     pub publisher: u32,
+    /// Voice-messaging ports on the subscriber. Required; 0 to 100000.
+    #[schemars(range(max = MAX_PORTS))]
     pub subscriber: u32,
+    /// Phone-side ports shared by both servers, one held by every call.
+    /// Default: none (no such limit); 1 to 100000.
     #[serde(default)]
+    #[schemars(range(min = 1, max = MAX_PORTS))]
     pub phone_system: Option<u32>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+/// The calls offered to the cluster (rule R19).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Traffic {
+    /// Mean calls per hour, arriving as a Poisson process (times
+    /// `hourly_profile` when given). Default 0 (no calls); finite, 0 or more.
+    #[schemars(range(min = 0))]
     pub calls_per_hour: f64,
+    /// 24 multipliers of `calls_per_hour`, one per hour of the day from
+    /// midnight, repeated every day. Default: none (a flat rate); each 0 to 1000.
+    #[schemars(length(min = 24, max = 24), inner(range(min = 0, max = 1000)))]
     pub hourly_profile: Option<Vec<f64>>,
+    /// How long each call holds its port.
     pub hold_time: HoldTime,
+    /// The fraction of calls that are callers leaving a message; the others
+    /// are users checking their messages. Both need the mailbox. Default 0.6; 0 to 1.
+    #[schemars(range(min = 0, max = 1))]
     pub leave_message: f64,
 }
 
@@ -312,19 +446,28 @@ impl Default for Traffic {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// The distribution of hold times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HoldDistribution {
+    /// Exponential with mean `mean`.
     Exponential,
+    /// Lognormal with mean `mean` and standard deviation `sd`.
     Lognormal,
+    /// Always `mean`.
     Fixed,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+/// Hold times of calls (rule R19); `{mean: 60s}` alone is exponential.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct HoldTime {
+    /// The hold-time distribution. Default exponential.
     pub distribution: HoldDistribution,
+    /// The mean hold time. Default 90s; longer than 0s, at most 1d.
     pub mean: Duration,
+    /// The standard deviation of a lognormal hold time: required with
+    /// `distribution: lognormal`, refused with the others. Longer than 0s, at most 1d.
     pub sd: Option<Duration>,
 }
 
@@ -335,53 +478,86 @@ impl Default for HoldTime {
 }
 
 /// One entry of the failure timeline: a time, exactly one action and, for
-/// actions that can heal by themselves, an optional `for`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+/// actions that can heal by themselves, an optional `for`. Entries at the
+/// same instant run in file order.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = one_action)]
 pub struct TimelineEntry {
+    /// When the action happens, from t = 0. Required; before `duration`.
     pub at: Duration,
+    /// The action undoes itself this much later: for crash, partition,
+    /// isolate, stop_service and the admin actions stop_taking_calls and
+    /// deactivate. Longer than 0s (shorter than `every` when repeated).
     #[serde(rename = "for", default, skip_serializing_if = "Option::is_none")]
     pub for_: Option<Duration>,
-    /// Repeat the entry every so often (a flapping link, a nightly job)...
+    /// Repeat the entry this often from `at` (a flapping link, a nightly job).
+    /// Longer than 0s; at most 1000000 repetitions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub every: Option<Duration>,
-    /// ...until this time (default: the end of the run).
+    /// With `every`: repeat until this time. Default: the end of the run;
+    /// after `at`, at most `duration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<Duration>,
+    /// Crash this server: `not_functioning` at once, its calls in progress
+    /// dropped (rule R11).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crash: Option<ServerName>,
+    /// Restart this server: `starting`, then secondary or primary; every
+    /// critical service starts (rule R11).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart: Option<ServerName>,
+    /// Cut a link, in both directions ([A, B]) or one ({from: A, to: B})
+    /// (rules R13, R14).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<LinkSpec>,
+    /// Cut both directions of this server's three links: to its peer, the
+    /// phone system and the network (rule R14).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub isolate: Option<ServerName>,
+    /// Restore every link (`all`) or one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heal: Option<HealTarget>,
+    /// Stop a critical service on a server (rule R7).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_service: Option<ServiceRef>,
+    /// Start a critical service on a server again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_service: Option<ServiceRef>,
+    /// An administrator's action on a server (rules R8 to R10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin: Option<AdminRef>,
+    /// Put this server in `replicating_data` for `cluster.replicating` (rule R12).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicate: Option<ServerName>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// A critical service on one server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceRef {
+    /// The server. Required.
     pub server: ServerName,
+    /// The critical service (seed Table 3-4). Required.
     pub service: Service,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// What an administrator does in Cluster Management.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AdminAction {
+    /// On the secondary: the manual change; it becomes primary and the
+    /// primary secondary, with no call affected (rule R8).
     MakePrimary,
+    /// The phone system offers the server no new calls; calls in progress
+    /// finish (rule R10).
     StopTakingCalls,
+    /// Undoes stop_taking_calls.
     ResumeTakingCalls,
+    /// Only a secondary: `deactivated`, its calls in progress dropped (rule R9);
+    /// refused otherwise.
     Deactivate,
+    /// A deactivated server goes `starting`, then secondary (rule R9).
     Activate,
 }
 
@@ -397,11 +573,28 @@ impl AdminAction {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// An administrator's action on one server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminRef {
+    /// The server acted on. Required.
     pub server: ServerName,
+    /// The action. Required; an action the cluster refuses is simulated and
+    /// logged as `admin_refused`, not an error.
     pub action: AdminAction,
+}
+
+/// The keys of a timeline entry that name its action, one per entry.
+pub const ACTION_KEYS: [&str; 9] =
+    ["crash", "restart", "partition", "isolate", "heal", "stop_service", "start_service", "admin", "replicate"];
+
+/// The schema of a timeline entry requires exactly one action key (with a value).
+fn one_action(schema: &mut Schema) {
+    let branches: Vec<serde_json::Value> = ACTION_KEYS
+        .iter()
+        .map(|key| serde_json::json!({"required": [key], "properties": {*key: {"not": {"type": "null"}}}}))
+        .collect();
+    schema.insert("oneOf".into(), branches.into());
 }
 
 /// The action of a timeline entry, once validated to be exactly one.
@@ -461,13 +654,17 @@ impl TimelineEntry {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+/// Independent random fault processes (rule R20).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RandomFailures {
+    /// Server crashes and restarts. Default: none.
     #[serde(default)]
     pub crash: Option<CrashProcess>,
+    /// Link cuts and heals. Default: none.
     #[serde(default)]
     pub partition: Option<PartitionProcess>,
+    /// Critical-service stops and starts. Default: none.
     #[serde(default)]
     pub service: Option<ServiceProcess>,
 }
@@ -478,21 +675,28 @@ fn both_servers() -> Vec<ServerName> {
 
 /// Server crashes: each listed server fails after an exponential up time of mean
 /// `mtbf` and restarts after an exponential repair of mean `mttr`.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CrashProcess {
+    /// Mean time between failures: the mean of the exponential up time. Required; at least 1s.
     pub mtbf: Duration,
+    /// Mean time to repair: the mean of the exponential down time. Required; longer than 0s.
     pub mttr: Duration,
+    /// The servers that crash, each independently. Default both; at least one.
     #[serde(default = "both_servers")]
+    #[schemars(length(min = 1))]
     pub servers: Vec<ServerName>,
 }
 
 /// Link cuts, by default of the publisher–subscriber link.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartitionProcess {
+    /// Mean time between cuts: the mean of the exponential up time. Required; at least 1s.
     pub mtbf: Duration,
+    /// Mean time to repair: the mean of the exponential cut time. Required; longer than 0s.
     pub mttr: Duration,
+    /// The link that is cut. Default [publisher, subscriber].
     #[serde(default = "server_link")]
     pub link: LinkSpec,
 }
@@ -502,14 +706,19 @@ fn server_link() -> LinkSpec {
 }
 
 /// Critical-service stops on each listed server.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceProcess {
+    /// Mean time between stops: the mean of the exponential running time. Required; at least 1s.
     pub mtbf: Duration,
+    /// Mean time to repair: the mean of the exponential stopped time. Required; longer than 0s.
     pub mttr: Duration,
+    /// The service that stops. Default conversation_manager.
     #[serde(default = "default_service")]
     pub service: Service,
+    /// The servers it stops on, each independently. Default both; at least one.
     #[serde(default = "both_servers")]
+    #[schemars(length(min = 1))]
     pub servers: Vec<ServerName>,
 }
 

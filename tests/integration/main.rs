@@ -17,4 +17,6 @@ mod phone_system;
 mod properties;
 mod robustness;
 mod scenarios;
+mod schema;
 mod seed_sweep;
+mod tooling;

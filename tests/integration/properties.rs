@@ -15,7 +15,7 @@ use clustersim::scenario::{Scenario, Status, parse_str};
 use proptest::prelude::*;
 
 /// `PROPTEST_CASES` if set, else `default`.
-fn cases(default: u32) -> ProptestConfig {
+pub fn cases(default: u32) -> ProptestConfig {
     let n = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     ProptestConfig { cases: n, failure_persistence: None, ..ProptestConfig::default() }
 }
@@ -139,7 +139,7 @@ fn soup() -> impl Strategy<Value = String> {
 }
 
 /// A generated valid scenario with a few random edits.
-fn mutated() -> impl Strategy<Value = String> {
+pub fn mutated() -> impl Strategy<Value = String> {
     let edits = prop::collection::vec((0.0..1.0f64, 0..3u8, prop::sample::select(TOKENS)), 1..6);
     (0..5000u64, edits).prop_map(|(case, edits)| {
         let mut text = generate::scenario(case, 6);
