@@ -93,10 +93,11 @@ fn row_decimals(stat: &Stat) -> Option<i32> {
     warranted_decimals(stat.ci95)
 }
 
-/// A figure of `stat`'s row (its mean, min or max) rounded like the mean.
+/// A figure of `stat`'s row (its min or max) rounded like the mean; a whole
+/// number (a count) stays whole.
 pub fn fmt_like_mean(v: f64, stat: &Stat) -> String {
     match row_decimals(stat) {
-        Some(decimals) if v.is_finite() => fmt_at(v, decimals),
+        Some(decimals) if v.is_finite() && v.fract() != 0.0 => fmt_at(v, decimals),
         _ => fmt_human(v),
     }
 }
@@ -255,6 +256,9 @@ mod tests {
         assert_eq!((fmt_like_mean(s.min, &s), fmt_like_mean(s.max, &s)), ("0.00123".into(), "0.00500".into()));
         let s = stat(7.0, 0.0, 7.0, 7.0);
         assert_eq!(fmt_like_mean(s.min, &s), "7");
+        // Counts stay whole: 1.74 ± 0.84 calls blocked, from 0 to 12.
+        let s = stat(1.74, 0.843475, 0.0, 12.0);
+        assert_eq!((fmt_like_mean(s.min, &s), fmt_like_mean(s.max, &s)), ("0".into(), "12".into()));
     }
 
     #[test]
