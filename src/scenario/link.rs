@@ -1,12 +1,33 @@
 //! Links in timeline entries: `[A, B]` cuts (or heals) both directions,
 //! `{from: A, to: B}` only the messages from A to B (STYLE practice 3).
 
-use super::voice::Node;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::borrow::Cow;
 use std::fmt;
+
+/// The nodes that links join: the two servers, the phone system, and the
+/// network (the other hosts a server pings to check its own connectivity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Node {
+    Publisher,
+    Subscriber,
+    PhoneSystem,
+    Network,
+}
+
+impl Node {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Node::Publisher => "publisher",
+            Node::Subscriber => "subscriber",
+            Node::PhoneSystem => "phone_system",
+            Node::Network => "network",
+        }
+    }
+}
 
 /// A link of SPEC §1, in both directions or in one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

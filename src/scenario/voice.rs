@@ -6,7 +6,7 @@
 
 use super::Invalid;
 use super::duration::Duration;
-pub use super::link::{HealTarget, LinkSpec};
+pub use super::link::{HealTarget, LinkSpec, Node};
 use crate::engine::{DAY, HOUR, Time};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
@@ -117,28 +117,6 @@ impl ServerName {
         match self {
             ServerName::Publisher => "publisher",
             ServerName::Subscriber => "subscriber",
-        }
-    }
-}
-
-/// The nodes that links join: the two servers, the phone system, and the
-/// network (the other hosts a server pings to check its own connectivity).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Node {
-    Publisher,
-    Subscriber,
-    PhoneSystem,
-    Network,
-}
-
-impl Node {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Node::Publisher => "publisher",
-            Node::Subscriber => "subscriber",
-            Node::PhoneSystem => "phone_system",
-            Node::Network => "network",
         }
     }
 }
