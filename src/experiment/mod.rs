@@ -11,6 +11,8 @@
 //! sink as they are produced, so memory does not grow with the horizon.
 
 pub mod compare;
+pub mod expect;
+pub mod precision;
 pub mod shard;
 pub mod stats;
 pub mod sweep;
@@ -158,21 +160,43 @@ pub fn with_threads<T: Send>(
     }
 }
 
-/// Runs every replication of `spec` in parallel, calling `progress` after
-/// each one and `sink` with each trace.
-pub fn run(spec: &RunSpec, progress: Progress, sink: TraceSink) -> Result<RunOutput, RunError> {
-    let indices: Vec<u64> = (spec.first..spec.first + spec.count).collect();
-    let replications = with_threads(spec.threads, || {
-        indices
-            .par_iter()
-            .map(|&i| {
-                let r = run_one(spec, i, sink);
+/// Runs replications `indices` of each scenario (strategies or grid points
+/// sharing `template`'s seed, options and trace choice) in one pool of work,
+/// so every core stays busy across scenarios; per scenario, in index order.
+pub fn run_indices(
+    scenarios: &[Scenario],
+    template: &RunSpec,
+    indices: std::ops::Range<u64>,
+    progress: Progress,
+    sink: TraceSink,
+) -> Result<Vec<Vec<Replication>>, RunError> {
+    let specs: Vec<RunSpec> = scenarios.iter().map(|s| RunSpec { scenario: s.clone(), ..template.clone() }).collect();
+    let jobs: Vec<(usize, u64)> = (0..specs.len()).flat_map(|s| indices.clone().map(move |i| (s, i))).collect();
+    let results = with_threads(template.threads, || {
+        jobs.par_iter()
+            .map(|&(s, i)| {
+                let r = run_one(&specs[s], i, sink);
                 progress();
                 r
             })
             .collect::<Result<Vec<_>, _>>()
     })?;
-    Ok(RunOutput { metric_names: metric_names(&spec.scenario), replications })
+    let per = (indices.end - indices.start) as usize;
+    if per == 0 {
+        return Ok(vec![vec![]; specs.len()]);
+    }
+    Ok(results.chunks(per).map(<[Replication]>::to_vec).collect())
+}
+
+/// Runs every replication of `spec` in parallel, calling `progress` after
+/// each one and `sink` with each trace.
+pub fn run(spec: &RunSpec, progress: Progress, sink: TraceSink) -> Result<RunOutput, RunError> {
+    let range = spec.first..spec.first + spec.count;
+    let replications = run_indices(std::slice::from_ref(&spec.scenario), spec, range, progress, sink)?;
+    Ok(RunOutput {
+        metric_names: metric_names(&spec.scenario),
+        replications: replications.into_iter().next().unwrap_or_default(),
+    })
 }
 
 /// A sink for runs that trace nothing.
@@ -183,28 +207,12 @@ pub fn no_traces(_: u64, _: Trace) -> Result<(), String> {
 /// Runs replications `template.first ..` of each scenario, all in one pool of
 /// work so that every core stays busy across scenarios. Untraced.
 pub fn run_all(scenarios: &[Scenario], template: &RunSpec, progress: Progress) -> Result<Vec<RunOutput>, RunError> {
-    let specs: Vec<RunSpec> = scenarios
+    let untraced = RunSpec { trace: TraceChoice::None, ..template.clone() };
+    let range = template.first..template.first + template.count;
+    let replications = run_indices(scenarios, &untraced, range, progress, &no_traces)?;
+    Ok(scenarios
         .iter()
-        .map(|s| RunSpec { scenario: s.clone(), trace: TraceChoice::None, ..template.clone() })
-        .collect();
-    let jobs: Vec<(usize, u64)> =
-        (0..specs.len()).flat_map(|s| (template.first..template.first + template.count).map(move |i| (s, i))).collect();
-    let results = with_threads(template.threads, || {
-        jobs.par_iter()
-            .map(|&(s, i)| {
-                let r = run_one(&specs[s], i, &no_traces);
-                progress();
-                r
-            })
-            .collect::<Result<Vec<_>, _>>()
-    })?;
-    let per = template.count as usize;
-    Ok(specs
-        .iter()
-        .enumerate()
-        .map(|(s, spec)| RunOutput {
-            metric_names: metric_names(&spec.scenario),
-            replications: results[s * per..(s + 1) * per].to_vec(),
-        })
+        .zip(replications)
+        .map(|(s, replications)| RunOutput { metric_names: metric_names(s), replications })
         .collect())
 }

@@ -23,19 +23,7 @@ use crate::scenario::chat::{MirrorOrder, Step};
 use rand::RngExt;
 use rand_distr::Exp1;
 
-/// The metrics of a persistent_chat run, in column order.
-pub const METRICS: [&str; 10] = [
-    "posts",
-    "posts_refused",
-    "posts_lost",
-    "outage_s",
-    "unmirrored_s",
-    "compliance_records_lost",
-    "availability",
-    "rpo_s",
-    "backups_applied",
-    "posts_in_uncopied_backups",
-];
+pub use crate::metrics::CHAT as METRICS;
 
 const PRIMARY_DB: Actor = Actor::MgcPrimary;
 const BACKUP_DB: Actor = Actor::MgcBackup;
@@ -225,10 +213,11 @@ impl<T: Tracer> Chat<T> {
             order.swap(6, 7);
         }
         let ls = &s.log_shipping;
+        let window = crate::scenario::measure::window_of(s.duration, s.warmup, s.window);
         Chat {
             horizon: s.duration.as_us(),
-            from: s.warmup.as_us(),
-            to: s.duration.as_us(),
+            from: window.0,
+            to: window.1,
             post_mean_us: if s.chat.posts_per_hour > 0.0 { 3.6e9 / s.chat.posts_per_hour } else { 0.0 },
             intervals: [ls.backup_interval, ls.copy_interval, ls.restore_interval, s.compliance.adapter_interval]
                 .map(|d| d.as_us()),

@@ -5,17 +5,18 @@
 //! replication of a scenario, told to a [`trace::Tracer`], gives its metric
 //! values in column order ([`metric_names`]).
 
+pub use crate::metrics;
+
 pub mod chat;
 pub mod keepalive;
-pub mod metrics;
 pub mod phone;
 pub mod trace;
 pub mod traffic;
 pub mod voice;
 
 use crate::engine::LimitError;
+pub use crate::scenario::Kind;
 use crate::scenario::Scenario;
-use metrics::Metric;
 use trace::Tracer;
 
 /// How the role managers' keepalives are simulated. Both give identical results;
@@ -59,39 +60,9 @@ pub struct Run<M, T> {
     pub events: u64,
 }
 
-/// The two kinds of model (SPEC §1 and §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    VoiceMessaging,
-    PersistentChat,
-}
-
-impl Kind {
-    pub fn of(scenario: &Scenario) -> Kind {
-        match scenario {
-            Scenario::Voice(_) => Kind::VoiceMessaging,
-            Scenario::Chat(_) => Kind::PersistentChat,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::VoiceMessaging => "voice_messaging",
-            Kind::PersistentChat => "persistent_chat",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Kind> {
-        [Kind::VoiceMessaging, Kind::PersistentChat].into_iter().find(|k| k.as_str() == text)
-    }
-}
-
 /// The metric names of a kind of model, in column order.
 pub fn metric_names(kind: Kind) -> Vec<&'static str> {
-    match kind {
-        Kind::VoiceMessaging => Metric::ALL.iter().map(|m| m.name()).collect(),
-        Kind::PersistentChat => chat::METRICS.to_vec(),
-    }
+    kind.metric_names()
 }
 
 /// Runs replication `replication` of `scenario` (its own master seed),

@@ -1,11 +1,12 @@
 //! The Persistent Chat scenario format (SPEC §2): a chat database (mgc)
 //! log-shipped to a backup data centre and failed over by a manual runbook.
 
-use super::Invalid;
 use super::duration::Duration;
+use super::measure::{Expectation, Window};
 use super::voice::{
     MAX_EXPECTED_CALLS, MAX_HORIZON, MAX_REPLICATIONS, NAME_PATTERN, default_replications, default_seed,
 };
+use super::{Invalid, Kind};
 use crate::engine::{DAY, HOUR, SECOND};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -34,9 +35,17 @@ pub struct ChatScenario {
     pub duration: Duration,
     /// Metrics ignore what happens before this time: posts count if they
     /// arrive at or after it, and time metrics start from it. Default 0s;
-    /// shorter than `duration`.
-    #[serde(default)]
-    pub warmup: Duration,
+    /// shorter than `duration`; not with `window`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<Duration>,
+    /// Measure only `[from, to)` of the run (SPEC §6): e.g. the hours of an
+    /// outage or the busy hour. Default: from `warmup` to `duration`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+    /// Bounds the run's metrics must keep, judged after it: `holds`, `fails`
+    /// (exit status 3) or `unsure` (SPEC §6). Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect: Vec<Expectation>,
     /// The master seed: replication i draws from its own seed derived from
     /// (seed, i), so a run is reproducible. Default 1; `--seed` overrides it.
     #[serde(default = "default_seed")]
@@ -332,7 +341,7 @@ impl ChatScenario {
     pub fn validate(&self) -> Result<(), Invalid> {
         check(!self.duration.is_zero(), "duration", "must be longer than 0s")?;
         check(self.duration.as_us() <= MAX_HORIZON, "duration", "must be at most 100 years (36525d)")?;
-        check(self.warmup < self.duration, "warmup", "must be shorter than the duration")?;
+        super::measure::validate(Kind::PersistentChat, self.duration, self.warmup, self.window, &self.expect)?;
         check(
             (1..=MAX_REPLICATIONS).contains(&self.replications),
             "replications",

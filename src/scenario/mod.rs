@@ -10,6 +10,7 @@ pub mod duration;
 mod link;
 mod lint;
 mod locate;
+pub mod measure;
 pub mod schema;
 pub mod voice;
 
@@ -62,6 +63,41 @@ impl Invalid {
     }
 }
 
+/// The two kinds of scenario and model (SPEC §1 and §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    VoiceMessaging,
+    PersistentChat,
+}
+
+impl Kind {
+    pub fn of(scenario: &Scenario) -> Kind {
+        match scenario {
+            Scenario::Voice(_) => Kind::VoiceMessaging,
+            Scenario::Chat(_) => Kind::PersistentChat,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::VoiceMessaging => "voice_messaging",
+            Kind::PersistentChat => "persistent_chat",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        [Kind::VoiceMessaging, Kind::PersistentChat].into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// The metric names a run of this kind reports, in column order (SPEC §5).
+    pub fn metric_names(self) -> Vec<&'static str> {
+        match self {
+            Kind::VoiceMessaging => crate::metrics::Metric::ALL.iter().map(|m| m.name()).collect(),
+            Kind::PersistentChat => crate::metrics::CHAT.to_vec(),
+        }
+    }
+}
+
 /// A validated scenario of either kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scenario {
@@ -94,11 +130,28 @@ impl Scenario {
         }
     }
 
-    /// The horizon and the warm-up.
+    /// The horizon and the warm-up (0s when none is given).
     pub fn duration_and_warmup(&self) -> (Duration, Duration) {
         match self {
-            Scenario::Voice(s) => (s.duration, s.warmup),
-            Scenario::Chat(s) => (s.duration, s.warmup),
+            Scenario::Voice(s) => (s.duration, s.warmup.unwrap_or_default()),
+            Scenario::Chat(s) => (s.duration, s.warmup.unwrap_or_default()),
+        }
+    }
+
+    /// The measured window `[from, to)` (SPEC §6): `window`, else from the
+    /// warm-up to the end of the run.
+    pub fn window(&self) -> (crate::engine::Time, crate::engine::Time) {
+        match self {
+            Scenario::Voice(s) => measure::window_of(s.duration, s.warmup, s.window),
+            Scenario::Chat(s) => measure::window_of(s.duration, s.warmup, s.window),
+        }
+    }
+
+    /// The scenario's `expect:` entries.
+    pub fn expectations(&self) -> &[measure::Expectation] {
+        match self {
+            Scenario::Voice(s) => &s.expect,
+            Scenario::Chat(s) => &s.expect,
         }
     }
 
@@ -122,13 +175,13 @@ impl Scenario {
 }
 
 /// What parsing needs from each kind of scenario.
-trait Kind: serde::de::DeserializeOwned {
+trait Format: serde::de::DeserializeOwned {
     fn validate(&self) -> Result<(), Invalid>;
     fn name_mut(&mut self) -> &mut Option<String>;
     fn wrap(self) -> Scenario;
 }
 
-impl Kind for VoiceScenario {
+impl Format for VoiceScenario {
     fn validate(&self) -> Result<(), Invalid> {
         VoiceScenario::validate(self)
     }
@@ -140,7 +193,7 @@ impl Kind for VoiceScenario {
     }
 }
 
-impl Kind for ChatScenario {
+impl Format for ChatScenario {
     fn validate(&self) -> Result<(), Invalid> {
         ChatScenario::validate(self)
     }
@@ -153,7 +206,7 @@ impl Kind for ChatScenario {
 }
 
 /// Validates a deserialised scenario and gives it its name.
-fn finish<S: Kind>(
+fn finish<S: Format>(
     mut scenario: S,
     stem: &str,
     located: impl Fn(Invalid) -> ScenarioError,

@@ -4,9 +4,10 @@
 //! documents. `validate` checks what serde cannot: relations between fields and
 //! the bounds that keep a run finite.
 
-use super::Invalid;
 use super::duration::Duration;
 pub use super::link::{HealTarget, LinkSpec, Node};
+use super::measure::{Expectation, Window};
+use super::{Invalid, Kind};
 use crate::engine::{DAY, HOUR, Time};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
@@ -48,11 +49,19 @@ pub struct VoiceScenario {
     pub kind: Option<String>,
     /// The simulated horizon, from t = 0. Required; longer than 0s, at most 36525d (100 years).
     pub duration: Duration,
-    /// Metrics ignore what happens before this time: a call counts if it arrives
-    /// at or after it, and time metrics start from it. Default 0s; shorter than
-    /// `duration`.
-    #[serde(default)]
-    pub warmup: Duration,
+    /// Metrics ignore what happens before this time: calls count if they
+    /// arrive at or after it, and time metrics start from it. Default 0s;
+    /// shorter than `duration`; not with `window`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<Duration>,
+    /// Measure only `[from, to)` of the run (SPEC §6): e.g. the hours of an
+    /// outage or the busy hour. Default: from `warmup` to `duration`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+    /// Bounds the run's metrics must keep, judged after it: `holds`, `fails`
+    /// (exit status 3) or `unsure` (SPEC §6). Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect: Vec<Expectation>,
     /// The master seed: replication i draws from its own seed derived from
     /// (seed, i), so a run is reproducible (rule R21). Default 1; `--seed`
     /// overrides it.
@@ -740,7 +749,7 @@ impl VoiceScenario {
             "duration",
             format!("must be at most 100 years (36525d), not {}", self.duration),
         )?;
-        check(self.warmup < self.duration, "warmup", "must be shorter than the duration")?;
+        super::measure::validate(Kind::VoiceMessaging, self.duration, self.warmup, self.window, &self.expect)?;
         check(
             (1..=MAX_REPLICATIONS).contains(&self.replications),
             "replications",

@@ -70,10 +70,11 @@ impl Config {
     /// The scenario's durations in engine units, and the run's options.
     pub(super) fn new(scenario: &VoiceScenario, options: RunOptions) -> Config {
         let c = &scenario.cluster;
+        let window = crate::scenario::measure::window_of(scenario.duration, scenario.warmup, scenario.window);
         Config {
             horizon: scenario.duration.as_us(),
-            from: scenario.warmup.as_us(),
-            to: scenario.duration.as_us(),
+            from: window.0,
+            to: window.1,
             keepalive_timeout: c.keepalive.timeout.as_us(),
             takeover: c.takeover.as_us(),
             starting: c.starting.as_us(),

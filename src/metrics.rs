@@ -1,6 +1,22 @@
-//! The per-replication metrics of SPEC §5, in SPEC order, then the extras.
+//! The metrics of both kinds of model (SPEC §5), by name: the vocabulary
+//! that results files, `expect:` entries, `--target` and `--precision` share.
+//! Voice metrics come in SPEC order, then the extras; chat metrics are [`CHAT`].
 
-/// A metric's identity; its position in [`Metric::ALL`] is its column.
+/// The metrics of a persistent_chat run, in column order.
+pub const CHAT: [&str; 10] = [
+    "posts",
+    "posts_refused",
+    "posts_lost",
+    "outage_s",
+    "unmirrored_s",
+    "compliance_records_lost",
+    "availability",
+    "rpo_s",
+    "backups_applied",
+    "posts_in_uncopied_backups",
+];
+
+/// A voice metric's identity; its position in [`Metric::ALL`] is its column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Metric {
     CallsOffered,
