@@ -14,6 +14,7 @@ pub mod compare;
 pub mod expect;
 pub mod precision;
 pub mod shard;
+pub mod size;
 pub mod stats;
 pub mod sweep;
 
