@@ -529,9 +529,8 @@ fn metrics_to_print(requested: &Option<Vec<String>>, known: &[&'static str]) -> 
 /// Every point of the grid of `axes` over the scenario file, validated.
 fn grid_points(path: &Path, axes: &[Axis]) -> Result<Vec<sweep::Point>, Failure> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {file}"))?;
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    sweep::points(&file, &stem, &text, axes).map_err(|e| match e {
+    let text = scenario::read_text(path)?;
+    sweep::points(&file, &scenario::stem_of(path), &text, axes).map_err(|e| match e {
         GridError::Scenario(e) => Failure::Invalid(e.to_string()),
         GridError::Grid(message) => Failure::Invalid(format!("--set: {message}")),
     })

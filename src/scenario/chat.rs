@@ -17,7 +17,7 @@ use std::fmt;
 /// A Persistent Chat scenario: a chat database log-shipped to a backup data
 /// centre, failed over by hand when its data centre is lost.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping of scenario keys such as `duration: 6h`")]
 pub struct ChatScenario {
     /// The scenario's name, which names its results folder (`results/NAME/`):
     /// 1 to 100 letters, digits, `-`, `_` or `.`, not starting with `.`.
@@ -90,7 +90,7 @@ fn yes() -> bool {
 
 /// C1: chat posts arrive as a Poisson process.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping such as {posts_per_hour: 2000}")]
 pub struct Chat {
     /// Mean posts per hour, arriving as a Poisson process. Required; finite, 0 or more.
     #[schemars(range(min = 0))]
@@ -99,7 +99,7 @@ pub struct Chat {
 
 /// C2: transaction-log backup, copy and restore jobs, each at multiples of its interval.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a mapping of log-shipping intervals, e.g. {backup_interval: 15m}")]
 pub struct LogShipping {
     /// A transaction-log backup of the primary database is taken at every
     /// multiple of this interval from t = 0; posts after the last backup are
@@ -122,7 +122,7 @@ impl Default for LogShipping {
 
 /// C5: the compliance adapter processes records at multiples of its interval.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a mapping such as {adapter_interval: 5m}")]
 pub struct Compliance {
     /// The adapter processes the compliance records (one per post) at every
     /// multiple of this interval; records not yet processed when the data
@@ -237,7 +237,11 @@ impl Serialize for Step {
 
 /// C4: the manual failover runbook, step by step, in the seed's order.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(
+    deny_unknown_fields,
+    default,
+    expecting = "a mapping of runbook steps, e.g. {decide: 15m, install_mirror: {min: 15m, max: 30m}}"
+)]
 pub struct Runbook {
     /// Until an administrator starts the failover. Default 15m.
     pub decide: Step,
@@ -320,7 +324,7 @@ pub enum DataCentre {
 
 /// C3: a timeline entry.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a timeline entry such as {at: 2h, datacenter_down: primary}")]
 pub struct ChatFailure {
     /// When the data centre is lost, from t = 0. Required; before `duration`.
     pub at: Duration,

@@ -11,12 +11,27 @@ mod link;
 mod lint;
 mod locate;
 pub mod measure;
+mod nesting;
+mod read;
 pub mod schema;
+mod survey;
 pub mod voice;
+mod words;
 
 pub use chat::ChatScenario;
 pub use duration::Duration;
+pub use read::{MAX_SCENARIO_BYTES, read_text};
 pub use voice::*;
+
+/// Deepest nesting of lists and mappings a scenario may have. The format
+/// itself nests at most five levels (`failures`, an entry, `stop_service`,
+/// its mapping); the limit leaves room for anchors, flow style and tools,
+/// and keeps hostile texts from reaching the YAML parser.
+pub const MAX_NESTING: usize = 32;
+/// Most YAML nodes (each key, value and list item, aliases expanded) a
+/// scenario may hold: enough for a timeline of some 25,000 entries, and it
+/// keeps the memory of reading a scenario within a few tens of megabytes.
+pub const MAX_NODES: u64 = 200_000;
 
 use std::fmt;
 use std::path::Path;
@@ -221,8 +236,12 @@ fn finish<S: Format>(
 /// The warnings of a valid scenario, located in its text.
 pub fn warnings(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioError> {
     let Scenario::Voice(voice) = scenario else { return vec![] };
-    let positions = locate::key_positions(text);
-    lint::lints(voice)
+    let lints = lint::lints(voice);
+    if lints.is_empty() {
+        return vec![];
+    }
+    let positions = locate::positions_of(text, lints.iter().map(|w| w.key.as_str()));
+    lints
         .into_iter()
         .map(|w| {
             let position = locate::locate(&positions, &w.key);
@@ -239,36 +258,75 @@ pub fn warnings(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioErro
 
 /// Reads and validates the scenario at `path`, with its warnings.
 pub fn load_with_warnings(path: &Path) -> Result<(Scenario, Vec<ScenarioError>), ScenarioError> {
-    let scenario = load(path)?;
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let text = read_text(path)?;
+    let scenario = parse_str(&path.display().to_string(), &stem_of(path), &text)?;
     let warnings = warnings(&path.display().to_string(), &text, &scenario);
     Ok((scenario, warnings))
 }
 
 /// Reads and validates the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let file = path.display().to_string();
-    if path.is_dir() {
-        return Err(ScenarioError::whole_file(&file, "is a directory, not a scenario file"));
+    let text = read_text(path)?;
+    parse_str(&path.display().to_string(), &stem_of(path), &text)
+}
+
+/// The file name without its extension: a scenario's default name.
+pub fn stem_of(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn at(file: &str, (line, column): (usize, usize), message: String) -> ScenarioError {
+    ScenarioError { line: Some(line), column: Some(column), ..ScenarioError::whole_file(file, message) }
+}
+
+fn nodes_words() -> String {
+    format!(
+        "holds more than {MAX_NODES} YAML nodes (keys, values and list items), the most a scenario may hold; \
+         repeat timeline entries with `every` rather than listing them"
+    )
+}
+
+fn aliases_words() -> String {
+    format!(
+        "uses YAML aliases that expand to more than {MAX_NODES} nodes; anchors and aliases (&a / *a) may not \
+         multiply the document"
+    )
+}
+
+fn depth_words() -> String {
+    format!("nests lists and mappings deeper than {MAX_NESTING} levels, the most a scenario may (it needs about five)")
+}
+
+/// The limits of SPEC's "bounded time and memory", checked before serde_yaml
+/// sees the text: nesting and nodes, first by a linear scan that reads the
+/// text as libyaml does, then exactly, with aliases expanded, by the survey.
+/// Returns the root's `kind` when it could be read.
+fn guard(file: &str, text: &str) -> Result<survey::Survey, ScenarioError> {
+    // The scan may count up to twice the real depth, plus one (collections
+    // that might be keys count the mapping they might open): past this bound
+    // the real depth is past MAX_NESTING for certain.
+    let scan_depth = 2 * MAX_NESTING + 1;
+    nesting::check(text, scan_depth, MAX_NODES as usize).map_err(|excess| match excess {
+        nesting::Excess::Depth(p) => at(file, p, depth_words()),
+        nesting::Excess::Nodes(p) => at(file, p, nodes_words()),
+    })?;
+    survey::survey(text, MAX_NESTING, MAX_NODES).map_err(|excess| match excess {
+        survey::Excess::Depth(p) => at(file, p, depth_words()),
+        survey::Excess::Nodes(p) => at(file, p, nodes_words()),
+        survey::Excess::Aliases(p) => at(file, p, aliases_words()),
+    })
+}
+
+/// The `kind` of a text yaml-rust2 could not read, by serde_yaml's reading
+/// (which then reports any syntax error itself).
+fn kind_by_serde(file: &str, text: &str) -> Result<Option<Option<String>>, ScenarioError> {
+    #[derive(serde::Deserialize)]
+    struct KindOnly {
+        #[serde(default)]
+        kind: Option<serde_yaml::Value>,
     }
-    let bytes = std::fs::read(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot be read: {e}")))?;
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
-            let column = valid.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-            return Err(ScenarioError {
-                file,
-                line: Some(line),
-                column: Some(column),
-                key: None,
-                message: "is not valid UTF-8 text".into(),
-            });
-        }
-    };
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    parse_str(&file, &stem, &text)
+    let found: KindOnly = serde_yaml::from_str(text).map_err(|e| located_serde(file, text, &e))?;
+    Ok(found.kind.map(|k| k.as_str().map(str::to_string)))
 }
 
 /// Parses and validates scenario `text`, read from `file` (used in messages);
@@ -277,15 +335,16 @@ pub fn parse_str(file: &str, stem: &str, text: &str) -> Result<Scenario, Scenari
     if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
         return Err(ScenarioError::whole_file(file, "is empty; a scenario needs at least `duration`"));
     }
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| located_serde(file, text, &e))?;
-    let kind = match &value {
-        serde_yaml::Value::Mapping(map) => map.get("kind").cloned(),
-        _ => {
+    read::check_characters(file, text)?;
+    let kind = match guard(file, text)? {
+        survey::Survey::Mapping { kind } => kind,
+        survey::Survey::NotMapping => {
             return Err(ScenarioError::whole_file(file, "must be a mapping of keys such as `duration:`"));
         }
+        survey::Survey::Unreadable => kind_by_serde(file, text)?,
     };
-    let positions = locate::key_positions(text);
     let located = |invalid: Invalid| {
+        let positions = locate::positions_of(text, [invalid.key.as_str()]);
         let position = locate::locate(&positions, &invalid.key);
         ScenarioError {
             file: file.to_string(),
@@ -296,7 +355,7 @@ pub fn parse_str(file: &str, stem: &str, text: &str) -> Result<Scenario, Scenari
         }
     };
     let parse_error = |e: serde_yaml::Error| located_serde(file, text, &e);
-    match kind.as_ref().map(|k| k.as_str()) {
+    match kind.as_ref().map(|k| k.as_deref()) {
         None | Some(Some("voice_messaging")) => {
             finish(serde_yaml::from_str::<VoiceScenario>(text).map_err(parse_error)?, stem, located)
         }
@@ -348,9 +407,9 @@ pub fn parse_with_overrides(
             ..ScenarioError::whole_file(&label, "")
         })?;
     }
-    let positions = locate::key_positions(text);
     let located = |invalid: Invalid| {
         let overridden = overrides.iter().any(|o| normalize_path(&o.key) == invalid.key);
+        let positions = locate::positions_of(text, [invalid.key.as_str()]);
         let position = if overridden { None } else { locate::locate(&positions, &invalid.key) };
         ScenarioError {
             file: label.clone(),
@@ -458,7 +517,8 @@ fn check_name(name: &str) -> Result<(), Invalid> {
 /// start of its mapping) the position of the key's second appearance.
 fn located_serde(file: &str, text: &str, e: &serde_yaml::Error) -> ScenarioError {
     let mut error = from_serde(file, e);
-    if e.to_string().contains("duplicate entry with key")
+    let text_of_error = e.to_string();
+    if (text_of_error.contains("duplicate entry with key") || text_of_error.contains("duplicate field `"))
         && let Some((key, (line, column))) = locate::first_duplicate(text)
     {
         (error.line, error.column, error.key) = (Some(line), Some(column), Some(key));
@@ -505,6 +565,10 @@ fn from_serde(file: &str, error: &serde_yaml::Error) -> ScenarioError {
             None => field.to_string(),
         });
         message = "is required but missing".into();
+    } else if let Some(words) = words::type_message(key.as_deref(), &message) {
+        message = words;
+    } else if let Some(words) = parser_limit_words(&message) {
+        message = words;
     } else if key.is_some() {
         message = format!("is invalid: {message}");
     }
@@ -515,6 +579,19 @@ fn from_serde(file: &str, error: &serde_yaml::Error) -> ScenarioError {
         key,
         message,
     }
+}
+
+/// serde_yaml's own limits, said as clustersim's (the guard usually refuses
+/// such texts first).
+fn parser_limit_words(message: &str) -> Option<String> {
+    Some(match message {
+        "repetition limit exceeded" => aliases_words(),
+        "recursion limit exceeded" => depth_words(),
+        "deserializing from YAML containing more than one document is not supported" => {
+            "holds more than one YAML document (a second `---`); a scenario is one document".into()
+        }
+        _ => return None,
+    })
 }
 
 /// Splits serde_yaml's `path: message` form.

@@ -32,7 +32,7 @@ pub const MAX_PORTS: u32 = 100_000;
 /// subscriber), the phone system in front of it, its calls, and the failures
 /// it meets. `kind` may be left out.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping of scenario keys such as `duration: 4h`")]
 pub struct VoiceScenario {
     /// The scenario's name, which names its results folder (`results/NAME/`):
     /// 1 to 100 letters, digits, `-`, `_` or `.`, not starting with `.`.
@@ -202,7 +202,7 @@ impl Service {
 
 /// The role managers of the publisher and the subscriber.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a mapping of cluster settings, e.g. {takeover: 5s}")]
 pub struct Cluster {
     /// The keepalives by which each server learns whether its peer is there (rule R3).
     pub keepalive: Keepalive,
@@ -258,7 +258,7 @@ impl Default for Cluster {
 
 /// Keepalives between the role managers (rule R3).
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a mapping such as {interval: 15s, timeout: 45s}")]
 pub struct Keepalive {
     /// Each functioning server sends its peer a keepalive this often, and
     /// checks at the same pace whether it has heard from it. Default 15s; at
@@ -278,7 +278,7 @@ impl Default for Keepalive {
 
 /// The statuses at t = 0 (rule R1).
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a mapping such as {publisher: primary, subscriber: secondary}")]
 pub struct Initial {
     /// The publisher's status at t = 0. Default primary.
     #[schemars(schema_with = "initial_status")]
@@ -351,7 +351,11 @@ pub enum Routing {
 
 /// The phone system and the servers' voice-messaging ports (rules R17, R18).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(
+    deny_unknown_fields,
+    default,
+    expecting = "a mapping of phone system settings, e.g. {integration: sccp, ports: 16}"
+)]
 pub struct PhoneSystem {
     /// The integration, which sets each server's ports and the routing (seed
     /// Table 3-2). Default sccp.
@@ -391,7 +395,7 @@ impl Default for PhoneSystem {
 /// A custom port allocation: ports on each server and, optionally, a pool of
 /// phone-side ports that every call also needs (as pimg_timg's gateways).
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping of ports per server, e.g. {publisher: 8, subscriber: 12}")]
 pub struct Allocation {
     /// Voice-messaging ports on the publisher. Required; 0 to 100000, and the
     /// two servers have at least one port between them.
@@ -409,7 +413,7 @@ pub struct Allocation {
 
 /// The calls offered to the cluster (rule R19).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a mapping of traffic settings, e.g. {calls_per_hour: 400}")]
 pub struct Traffic {
     /// Mean calls per hour, arriving as a Poisson process (times
     /// `hourly_profile` when given). Default 0 (no calls); finite, 0 or more.
@@ -447,7 +451,7 @@ pub enum HoldDistribution {
 
 /// Hold times of calls (rule R19); `{mean: 60s}` alone is exponential.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a mapping such as {distribution: exponential, mean: 90s}")]
 pub struct HoldTime {
     /// The hold-time distribution. Default exponential.
     pub distribution: HoldDistribution,
@@ -468,7 +472,7 @@ impl Default for HoldTime {
 /// actions that can heal by themselves, an optional `for`. Entries at the
 /// same instant run in file order.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a timeline entry such as {at: 1h, crash: publisher}")]
 #[schemars(transform = one_action)]
 pub struct TimelineEntry {
     /// When the action happens, from t = 0. Required; before `duration`.
@@ -521,7 +525,7 @@ pub struct TimelineEntry {
 
 /// A critical service on one server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping such as {server: publisher, service: database}")]
 pub struct ServiceRef {
     /// The server. Required.
     pub server: ServerName,
@@ -562,7 +566,7 @@ impl AdminAction {
 
 /// An administrator's action on one server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping such as {server: subscriber, action: deactivate}")]
 pub struct AdminRef {
     /// The server acted on. Required.
     pub server: ServerName,
@@ -643,7 +647,7 @@ impl TimelineEntry {
 
 /// Independent random fault processes (rule R20).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping of random failure processes (crash, partition, service)")]
 pub struct RandomFailures {
     /// Server crashes and restarts. Default: none.
     #[serde(default)]
@@ -663,7 +667,7 @@ fn both_servers() -> Vec<ServerName> {
 /// Server crashes: each listed server fails after an exponential up time of mean
 /// `mtbf` and restarts after an exponential repair of mean `mttr`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping such as {mtbf: 2000h, mttr: 4h}")]
 pub struct CrashProcess {
     /// Mean time between failures: the mean of the exponential up time. Required; at least 1s.
     pub mtbf: Duration,
@@ -677,7 +681,7 @@ pub struct CrashProcess {
 
 /// Link cuts, by default of the publisher–subscriber link.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping such as {mtbf: 8000h, mttr: 15m}")]
 pub struct PartitionProcess {
     /// Mean time between cuts: the mean of the exponential up time. Required; at least 1s.
     pub mtbf: Duration,
@@ -694,7 +698,7 @@ fn server_link() -> LinkSpec {
 
 /// Critical-service stops on each listed server.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping such as {mtbf: 4000h, mttr: 30m, service: database}")]
 pub struct ServiceProcess {
     /// Mean time between stops: the mean of the exponential running time. Required; at least 1s.
     pub mtbf: Duration,
