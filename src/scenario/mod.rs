@@ -705,4 +705,169 @@ mod tests {
         let Ok(Scenario::Voice(s)) = parse_str("a b.yaml", "a b", "duration: 1h\n") else { panic!("parse") };
         assert_eq!(s.name.as_deref(), Some("a-b"));
     }
+
+    /// Every key of both kinds, with each wrong type of value: the message
+    /// speaks of numbers, text, lists and mappings, never of Rust types.
+    #[test]
+    fn type_errors_never_speak_the_parsers_words() {
+        let voice = "duration: 1h\nfailures:\n  - {at: 1m, partition: [publisher, subscriber]}\n  \
+            - {at: 2m, stop_service: {server: publisher, service: database}}\n  \
+            - {at: 3m, admin: {server: subscriber, action: deactivate}}\n  - {at: 4m, heal: [publisher, network]}\n\
+            random_failures:\n  crash: {mtbf: 100h, mttr: 1h, servers: [publisher]}\n  \
+            partition: {mtbf: 100h, mttr: 1h, link: [publisher, subscriber]}\n  \
+            service: {mtbf: 100h, mttr: 1h, servers: [subscriber]}\n\
+            phone_system: {allocation: {publisher: 8, subscriber: 8}}\n\
+            traffic: {hourly_profile: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}\n";
+        let voice_keys = [
+            "name",
+            "description",
+            "duration",
+            "warmup",
+            "seed",
+            "replications",
+            "cluster",
+            "cluster.keepalive",
+            "cluster.keepalive.interval",
+            "cluster.keepalive.timeout",
+            "cluster.takeover",
+            "cluster.starting",
+            "cluster.replicating",
+            "cluster.split_brain_recovery",
+            "cluster.split_brain_recovery_per_message",
+            "cluster.message_store_unmount",
+            "cluster.delivery_per_second",
+            "cluster.publisher_reclaims_primary",
+            "cluster.initial",
+            "cluster.initial.publisher",
+            "cluster.initial.subscriber",
+            "phone_system",
+            "phone_system.integration",
+            "phone_system.ports",
+            "phone_system.allocation",
+            "phone_system.allocation.publisher",
+            "phone_system.allocation.subscriber",
+            "phone_system.allocation.phone_system",
+            "phone_system.routing",
+            "phone_system.overflow",
+            "phone_system.dead_server_detect",
+            "traffic",
+            "traffic.calls_per_hour",
+            "traffic.hourly_profile",
+            "traffic.hourly_profile[0]",
+            "traffic.hold_time",
+            "traffic.hold_time.distribution",
+            "traffic.hold_time.mean",
+            "traffic.hold_time.sd",
+            "traffic.leave_message",
+            "failures",
+            "failures[0]",
+            "failures[0].at",
+            "failures[0].for",
+            "failures[0].every",
+            "failures[0].until",
+            "failures[0].crash",
+            "failures[0].restart",
+            "failures[0].partition",
+            "failures[0].partition[0]",
+            "failures[0].isolate",
+            "failures[3].heal",
+            "failures[3].heal[1]",
+            "failures[1].stop_service",
+            "failures[1].stop_service.server",
+            "failures[1].stop_service.service",
+            "failures[1].start_service",
+            "failures[2].admin",
+            "failures[2].admin.server",
+            "failures[2].admin.action",
+            "failures[0].replicate",
+            "random_failures",
+            "random_failures.crash",
+            "random_failures.crash.mtbf",
+            "random_failures.crash.mttr",
+            "random_failures.crash.servers",
+            "random_failures.crash.servers[0]",
+            "random_failures.partition",
+            "random_failures.partition.link",
+            "random_failures.partition.link[0]",
+            "random_failures.service",
+            "random_failures.service.service",
+            "random_failures.service.servers",
+        ];
+        let chat = "kind: persistent_chat\nduration: 6h\nchat: {posts_per_hour: 10}\n\
+            failures: [{at: 1h, datacenter_down: primary}]\nrunbook: {install_mirror: {min: 1m, max: 2m}}\n";
+        let mut chat_keys = vec![
+            "name",
+            "description",
+            "duration",
+            "seed",
+            "replications",
+            "chat",
+            "chat.posts_per_hour",
+            "log_shipping",
+            "log_shipping.backup_interval",
+            "log_shipping.copy_interval",
+            "log_shipping.restore_interval",
+            "backup_share_survives",
+            "compliance",
+            "compliance.adapter_interval",
+            "runbook",
+            "runbook.install_mirror.min",
+            "runbook.install_mirror.max",
+            "failures",
+            "failures[0]",
+            "failures[0].at",
+            "failures[0].datacenter_down",
+        ];
+        let steps = chat::Runbook::default().steps().map(|(name, _)| format!("runbook.{name}"));
+        chat_keys.extend(steps.iter().map(String::as_str));
+        let values = [
+            "lots",
+            "5",
+            "-1",
+            "1.5",
+            "true",
+            "[a]",
+            "{a: 1}",
+            "~",
+            "18446744073709551616",
+            "1e400",
+            "99999999999999999999999",
+        ];
+        let forbidden = [
+            "f64",
+            "u32",
+            "u64",
+            "u128",
+            "struct",
+            "enum ",
+            "a sequence",
+            "YAML tag",
+            "any YAML value",
+            "invalid type",
+            "invalid value",
+            "a map,",
+            "unit value",
+            "floating point",
+            "a boolean",
+        ];
+        let mut checked = 0;
+        for (base, keys) in [(voice, voice_keys.to_vec()), (chat, chat_keys)] {
+            parse_str("s.yaml", "s", base).expect("the base scenario is valid");
+            for key in keys {
+                for raw in values {
+                    let mut value: serde_yaml::Value = serde_yaml::from_str(base).unwrap();
+                    set_path(&mut value, key, serde_yaml::Value::String("PLACEHOLDER".into())).expect(key);
+                    let text = serde_yaml::to_string(&value).unwrap().replace("PLACEHOLDER", raw);
+                    if let Err(e) = parse_str("s.yaml", "s", &text) {
+                        let line = e.to_string();
+                        for word in forbidden {
+                            assert!(!line.contains(word), "{key}: {raw}: {line}");
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 800, "only {checked} errors checked");
+    }
 }

@@ -110,7 +110,7 @@ fn whole_number_words(field: &str) -> Option<String> {
 
 fn list_words(field: &str) -> String {
     match field {
-        "failures" => "a list of timeline entries, e.g. [{at: 1h, crash: publisher}]".into(),
+        "failures" => "a list of timeline entries".into(),
         "servers" => "a list of servers, e.g. [publisher, subscriber]".into(),
         "hourly_profile" => "a list of 24 multipliers, one per hour".into(),
         _ => "a list, e.g. [a, b]".into(),
@@ -134,10 +134,11 @@ fn enum_words(key: &str, field: &str) -> String {
         "datacenter_down" => names_of::<DataCentre>(),
         _ => None,
     };
-    match names {
-        Some(names) if names.len() == 1 => format!("`{}`", names[0]),
-        Some(names) => format!("one of {}", names.join(", ")),
-        None => "one of the names this key accepts (a single word)".into(),
+    match names.as_deref() {
+        Some([one]) => format!("`{one}`"),
+        Some([a, b]) => format!("{a} or {b}"),
+        Some([first @ .., last]) => format!("one of {} or {last}", first.join(", ")),
+        _ => "one of the names this key accepts (a single word)".into(),
     }
 }
 
@@ -187,11 +188,11 @@ mod tests {
     fn lists_mappings_and_names_are_named_by_what_the_key_holds() {
         assert_eq!(
             words("failures", "invalid type: map, expected a sequence"),
-            "must be a list of timeline entries, e.g. [{at: 1h, crash: publisher}], not a mapping"
+            "must be a list of timeline entries, not a mapping"
         );
         assert_eq!(
             words("failures[0].crash", "invalid type: sequence, expected a YAML tag starting with '!'"),
-            "must be one of publisher, subscriber, not a list"
+            "must be publisher or subscriber, not a list"
         );
         assert_eq!(
             words("failures[0].datacenter_down", "invalid type: map, expected a YAML tag starting with '!'"),
@@ -199,7 +200,7 @@ mod tests {
         );
         assert_eq!(
             words("cluster.initial.publisher", "invalid type: map, expected a YAML tag starting with '!'"),
-            "must be one of primary, secondary, deactivated, not_functioning, not a mapping"
+            "must be one of primary, secondary, deactivated or not_functioning, not a mapping"
         );
     }
 

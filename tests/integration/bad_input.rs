@@ -48,6 +48,122 @@ fn wrong_types_name_the_key() {
     rejected_at("duration: 1h\ntraffic:\n  calls_per_hour: lots\n", "3:19", "traffic.calls_per_hour");
 }
 
+/// Like `rejected_at`, and the message says `words` and none of the Rust
+/// type names serde speaks in.
+fn rejected_in_words(text: &str, place: &str, key: &str, words: &str) {
+    let err = rejected_at(text, place, key);
+    assert!(err.contains(words), "expected {words:?} in: {err}");
+    for parser_word in
+        ["expected", "f64", "u32", "u64", "u128", "struct", "enum", "sequence", "YAML tag", "invalid type"]
+    {
+        assert!(!err.contains(parser_word), "{parser_word:?} in: {err}");
+    }
+}
+
+#[test]
+fn wrong_types_are_named_in_the_users_words() {
+    let cases = [
+        (
+            "duration: 1h\ntraffic: {calls_per_hour: lots}\n",
+            "2:27",
+            "traffic.calls_per_hour",
+            "must be a number, not the string `lots`",
+        ),
+        (
+            "duration: 1h\nreplications: -1\n",
+            "2:15",
+            "replications",
+            "must be a whole number from 0 to 4294967295, not the number -1",
+        ),
+        (
+            "duration: 1h\nphone_system: {ports: 5000000000}\n",
+            "2:23",
+            "phone_system.ports",
+            "a whole number from 0 to 4294967295",
+        ),
+        ("duration: 1h\nseed: 18446744073709551616\n", "2:7", "seed", "must be a seed from 0 to 2^64−1"),
+        ("duration: 1h\nseed: -3\n", "2:7", "seed", "must be a seed from 0 to 2^64−1"),
+        (
+            "duration: 1h\nphone_system: {overflow: maybe}\n",
+            "2:26",
+            "phone_system.overflow",
+            "must be true or false, not the string `maybe`",
+        ),
+        ("duration: 1h\nname: [a, b]\n", "2:7", "name", "must be text, not a list"),
+        ("duration: 1h\nphone_system: 16\n", "2:15", "phone_system", "must be a mapping of phone system settings"),
+        (
+            "duration: 1h\ncluster: {initial: 3}\n",
+            "2:20",
+            "cluster.initial",
+            "must be a mapping such as {publisher: primary",
+        ),
+        (
+            "duration: 1h\nfailures: {at: 1h, crash: publisher}\n",
+            "2:11",
+            "failures",
+            "must be a list of timeline entries, not a mapping",
+        ),
+        (
+            "duration: 1h\nfailures: [5]\n",
+            "2:12",
+            "failures[0]",
+            "must be a timeline entry such as {at: 1h, crash: publisher}",
+        ),
+        (
+            "duration: 1h\nfailures: [{at: 1m, crash: [publisher]}]\n",
+            "2:28",
+            "failures[0].crash",
+            "must be publisher or subscriber, not a list",
+        ),
+        (
+            "duration: 1h\nphone_system: {integration: {sccp: 1}}\n",
+            "2:29",
+            "phone_system.integration",
+            "must be one of sccp, sip_trunk, pimg_timg or sip_other, not a mapping",
+        ),
+        (
+            "duration: 1h\ntraffic: {hourly_profile: 1.5}\n",
+            "2:27",
+            "traffic.hourly_profile",
+            "must be a list of 24 multipliers",
+        ),
+        (
+            "duration: 1h\nrandom_failures: {crash: {mtbf: 1h, mttr: 1m, servers: publisher}}\n",
+            "2:56",
+            "random_failures.crash.servers",
+            "must be a list of servers",
+        ),
+        ("duration: 1h\ntraffic: {hold_time: ~}\n", "2:22", "traffic.hold_time", "not an empty value"),
+        (
+            "kind: persistent_chat\nduration: 1h\nchat: {posts_per_hour: 5}\nrunbook: 15m\n",
+            "4:10",
+            "runbook",
+            "must be a mapping of runbook steps",
+        ),
+        (
+            "kind: persistent_chat\nduration: 1h\nchat: 2000\n",
+            "3:7",
+            "chat",
+            "must be a mapping such as {posts_per_hour: 2000}",
+        ),
+        (
+            "kind: persistent_chat\nduration: 1h\nchat: {posts_per_hour: 5}\nbackup_share_survives: 1\n",
+            "4:24",
+            "backup_share_survives",
+            "must be true or false, not the number 1",
+        ),
+        (
+            "kind: persistent_chat\nduration: 1h\nchat: {posts_per_hour: 5}\nfailures: [{at: 1m, datacenter_down: [primary]}]\n",
+            "4:38",
+            "failures[0].datacenter_down",
+            "must be `primary`, not a list",
+        ),
+    ];
+    for (text, place, key, words) in cases {
+        rejected_in_words(text, place, key, words);
+    }
+}
+
 #[test]
 fn unknown_keys_suggest_the_nearest() {
     let err = rejected_at("duration: 1h\ntrafic: {calls_per_hour: 3}\n", "2:1", "trafic");

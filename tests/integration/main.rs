@@ -11,6 +11,7 @@ mod cluster;
 mod determinism;
 mod experiments;
 mod fidelity;
+mod hostile_input;
 mod network;
 mod oracle;
 mod phone_system;
