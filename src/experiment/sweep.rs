@@ -85,18 +85,60 @@ pub enum GridError {
     Grid(String),
 }
 
-/// Builds and validates every point of the grid of `axes` over scenario `text`.
-pub fn points(file: &str, stem: &str, text: &str, axes: &[Axis]) -> Result<Vec<Point>, GridError> {
+/// Scenario keys that are not model parameters, and what to use instead:
+/// a grid over them would label identical runs as different (every point
+/// runs with the command's seed and replications) or mislabel the results.
+fn not_a_parameter(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "seed" => "give the master seed with --seed N (every point and strategy runs with it)",
+        "replications" => "give the number of replications with --replications N",
+        "kind" => "it chooses the model; write a scenario of the other kind instead",
+        "name" | "description" => "it only names the results; choose the folder with --out",
+        _ => return None,
+    })
+}
+
+/// Refuses keys that are not model parameters, keys given twice and values
+/// given twice in one `--set`.
+fn check_axes(axes: &[Axis]) -> Result<(), GridError> {
     for (i, axis) in axes.iter().enumerate() {
+        if let Some(instead) = not_a_parameter(&axis.key) {
+            return Err(GridError::Grid(format!("`{}` is not a model parameter; {instead}", axis.key)));
+        }
         if axes[..i].iter().any(|a| a.key == axis.key) {
             return Err(GridError::Grid(format!("--set {} is given twice", axis.key)));
         }
+        for (j, value) in axis.values.iter().enumerate() {
+            if axis.values[..j].contains(value) {
+                return Err(GridError::Grid(format!("{} gives the value `{value}` twice", axis.key)));
+            }
+        }
     }
+    Ok(())
+}
+
+/// Two grid points that are the same scenario (`5m` and `300s`), by their values.
+fn same_scenarios(axes: &[Axis], points: &[Point]) -> Option<(String, String)> {
+    let mut seen = std::collections::BTreeMap::new();
+    let label =
+        |p: &Point| axes.iter().zip(&p.values).map(|(a, v)| format!("{}={v}", a.key)).collect::<Vec<_>>().join(" ");
+    for p in points {
+        let json = p.scenario.to_json().to_string();
+        if let Some(first) = seen.insert(json, p) {
+            return Some((label(first), label(p)));
+        }
+    }
+    None
+}
+
+/// Builds and validates every point of the grid of `axes` over scenario `text`.
+pub fn points(file: &str, stem: &str, text: &str, axes: &[Axis]) -> Result<Vec<Point>, GridError> {
+    check_axes(axes)?;
     let size = axes.iter().try_fold(1usize, |n, a| n.checked_mul(a.values.len())).unwrap_or(usize::MAX);
     if size > MAX_POINTS {
         return Err(GridError::Grid(format!("the grid has {size} points, above the limit of {MAX_POINTS}")));
     }
-    grid(axes)
+    let points = grid(axes)
         .into_iter()
         .map(|values| {
             let overrides: Vec<Override> =
@@ -104,7 +146,11 @@ pub fn points(file: &str, stem: &str, text: &str, axes: &[Axis]) -> Result<Vec<P
             let scenario = parse_with_overrides(file, stem, text, &overrides)?;
             Ok(Point { values, scenario })
         })
-        .collect()
+        .collect::<Result<Vec<_>, GridError>>()?;
+    if let Some((first, second)) = same_scenarios(axes, &points) {
+        return Err(GridError::Grid(format!("{first} and {second} are the same scenario; give each value once")));
+    }
+    Ok(points)
 }
 
 /// Runs every point over replications `template.first ..`.
@@ -131,5 +177,24 @@ mod tests {
         assert_eq!(g[3], ["16", "a"]);
         assert!("novalue".parse::<Axis>().is_err());
         assert!("k=1,,2".parse::<Axis>().is_err());
+    }
+
+    #[test]
+    fn keys_that_are_not_model_parameters_and_repeated_values_are_refused() {
+        let text = "duration: 1h\n";
+        let refused = |set: &str| match points("s.yaml", "s", text, &[set.parse().unwrap()]) {
+            Err(GridError::Grid(message)) => message,
+            other => panic!("{set}: {other:?}"),
+        };
+        assert!(refused("seed=1,2").contains("--seed N"));
+        assert!(refused("replications=1,2").contains("--replications N"));
+        for key in ["kind", "name", "description"] {
+            assert!(refused(&format!("{key}=a,b")).contains("is not a model parameter"), "{key}");
+        }
+        assert_eq!(refused("phone_system.ports=8,16,8"), "phone_system.ports gives the value `8` twice");
+        assert_eq!(
+            refused("cluster.takeover=5m,300s"),
+            "cluster.takeover=5m and cluster.takeover=300s are the same scenario; give each value once"
+        );
     }
 }

@@ -216,6 +216,37 @@ fn sweep_values_are_validated_like_the_scenario() {
 }
 
 #[test]
+fn set_refuses_keys_that_are_not_model_parameters_and_repeated_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(d, "busy.yaml", BUSY);
+    write(d, "chat.yaml", "kind: persistent_chat\nduration: 6h\nchat: {posts_per_hour: 100}\n");
+    for (command, file, set, expected) in [
+        ("sweep", "busy.yaml", "seed=1,2", "`seed` is not a model parameter; give the master seed with --seed N"),
+        ("compare", "busy.yaml", "seed=1,2", "--seed N"),
+        ("sweep", "busy.yaml", "replications=5,10", "give the number of replications with --replications N"),
+        ("sweep", "busy.yaml", "kind=persistent_chat", "`kind` is not a model parameter"),
+        ("compare", "chat.yaml", "kind=foo,bar", "`kind` is not a model parameter"),
+        ("sweep", "busy.yaml", "name=a,b", "`name` is not a model parameter"),
+        ("sweep", "busy.yaml", "description=a,b", "`description` is not a model parameter"),
+        ("compare", "chat.yaml", "log_shipping.backup_interval=5m,5m", "gives the value `5m` twice"),
+        ("sweep", "busy.yaml", "phone_system.ports=8,16,8", "phone_system.ports gives the value `8` twice"),
+        ("sweep", "busy.yaml", "cluster.takeover=5m,300s", "are the same scenario"),
+    ] {
+        let o = run_cli(&[command, file, "--set", set, "--out", "w", "--quiet"], d);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{command} --set {set}: {err}");
+        assert_eq!(err.lines().count(), 1, "{command} --set {set}: {err}");
+        assert!(err.starts_with("error: --set: ") && err.contains(expected), "{command} --set {set}: {err}");
+        assert!(!d.join("w").exists());
+    }
+    // As a repeated strategy is refused.
+    let o = run_cli(&["compare", "busy.yaml", "--integrations", "sccp,sccp", "--out", "w", "--quiet"], d);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("named twice"), "{}", stderr(&o));
+}
+
+#[test]
 fn confidence_half_widths_shrink_as_one_over_root_n() {
     // Half-width = t(n−1) · s / √n: from 10 to 160 replications it shrinks by
     // 4 · t(9)/t(159) = 4 · 2.262/1.975 ≈ 4.6, up to the noise in s.
