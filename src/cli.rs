@@ -3,7 +3,7 @@
 
 use crate::engine::{LimitError, Time};
 use crate::experiment::compare::{self, Comparison};
-use crate::experiment::shard::{Shard, ShardInfo};
+use crate::experiment::shard::{SHARD_FORMAT, Shard, ShardInfo};
 use crate::experiment::sweep::{self, Axis, GridError};
 use crate::experiment::{self, RunOutput, RunSpec, TraceChoice};
 use crate::model::{KeepaliveMode, Kind, RunOptions};
@@ -478,7 +478,9 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         charts::draw_dir(staging.dir(), ChartFormat::Png)?;
     }
     if let Some(shard) = args.shard {
+        // Last, so that it records every file the shard holds.
         let shard_info = ShardInfo {
+            format: SHARD_FORMAT,
             scenario_name: name.clone(),
             seed: spec.seed,
             replications: total,
@@ -487,9 +489,9 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             warmup_us: warmup.as_us(),
             trace: trace_name(spec.trace).into(),
             scenario: spec.scenario.to_json(),
+            files: report::merge::file_checks(staging.dir())?,
         };
-        let text = serde_json::to_string_pretty(&shard_info).context("cannot describe the shard")? + "\n";
-        std::fs::write(staging.path("shard.json"), text).context("cannot write shard.json")?;
+        report::merge::write_shard_json(&staging.path(report::merge::SHARD_JSON), &shard_info)?;
     }
     let written = staging.commit()?;
     if !args.common.quiet {
@@ -611,7 +613,27 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Refuses an `--out` that is one of the shards or holds one: the merge
+/// would replace it.
+fn check_merge_out(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
+    let Ok(out_real) = std::fs::canonicalize(out) else { return Ok(()) };
+    for dir in dirs {
+        if let Ok(dir_real) = std::fs::canonicalize(dir)
+            && dir_real.starts_with(&out_real)
+        {
+            let what = if dir_real == out_real { "is" } else { "holds" };
+            return Err(Failure::Invalid(format!(
+                "--out {} {what} the shard {}, which the merge would replace; choose another folder",
+                out.display(),
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool, quiet: bool) -> Result<(), Failure> {
+    check_merge_out(dirs, out)?;
     let staging = Staging::new(out)?;
     let merged = report::merge::merge(dirs, staging.dir())?;
     let known: Vec<&'static str> =

@@ -4,6 +4,11 @@
 //! (scenario, master seed, index) and files list replications in index order.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The format of `shard.json` this version writes and reads. 2: the files
+/// of the shard are recorded with their rows and SHA-256.
+pub const SHARD_FORMAT: u32 = 2;
 
 /// `--shard K/N`: the K-th of N shards, K counted from 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +44,10 @@ impl Shard {
 
 /// What a shard folder records about the run it belongs to (`shard.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ShardInfo {
+    /// [`SHARD_FORMAT`] when written.
+    pub format: u32,
     pub scenario_name: String,
     pub seed: u64,
     pub replications: u64,
@@ -49,6 +57,21 @@ pub struct ShardInfo {
     pub trace: String,
     /// The whole scenario, so shards of different scenarios are never merged.
     pub scenario: serde_json::Value,
+    /// Every data file the shard wrote, by name, as written: `merge` checks
+    /// them before it writes anything, so a file changed, truncated or
+    /// swapped after the run is never merged.
+    pub files: BTreeMap<String, FileCheck>,
+}
+
+/// A file as it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileCheck {
+    /// Rows after the header line (CSV files) or lines (other files).
+    pub rows: u64,
+    pub bytes: u64,
+    /// SHA-256 of the bytes, in hex: what `sha256sum` prints.
+    pub sha256: String,
 }
 
 impl ShardInfo {

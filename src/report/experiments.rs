@@ -1,10 +1,10 @@
 //! The files and tables of `compare` and `sweep`.
 
-use super::{csv_writer, fmt_human, fmt_interval, fmt_value};
+use super::{cannot_write, csv_writer, fmt_human, fmt_interval, fmt_value};
 use crate::experiment::compare::Comparison;
 use crate::experiment::sweep::{Axis, Point};
 use crate::experiment::{RunOutput, Stat, summarize};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::path::Path;
 
 /// The metrics the tables print by default: what the users' questions are
@@ -30,7 +30,7 @@ pub const HEADLINE: [&str; 15] = [
 /// `comparison.csv`: `strategy,metric,mean,ci95,diff,diff_ci95`.
 pub fn write_comparison_csv(path: &Path, comparison: &Comparison) -> Result<()> {
     let mut w = csv_writer(path)?;
-    w.write_record(["strategy", "metric", "mean", "ci95", "diff", "diff_ci95"])?;
+    w.write_record(["strategy", "metric", "mean", "ci95", "diff", "diff_ci95"]).with_context(cannot_write(path))?;
     for row in comparison.rows() {
         w.write_record([
             row.strategy.as_str(),
@@ -39,10 +39,10 @@ pub fn write_comparison_csv(path: &Path, comparison: &Comparison) -> Result<()> 
             &fmt_value(row.stat.ci95),
             &fmt_value(row.diff.mean),
             &fmt_value(row.diff.ci95),
-        ])?;
+        ])
+        .with_context(cannot_write(path))?;
     }
-    w.flush()?;
-    Ok(())
+    w.flush().with_context(cannot_write(path))
 }
 
 /// `sweep.csv`: one column per swept key, then `metric,mean,ci95`.
@@ -50,16 +50,15 @@ pub fn write_sweep_csv(path: &Path, axes: &[Axis], points: &[Point], outputs: &[
     let mut w = csv_writer(path)?;
     let mut header: Vec<&str> = axes.iter().map(|a| a.key.as_str()).collect();
     header.extend(["metric", "mean", "ci95"]);
-    w.write_record(&header)?;
+    w.write_record(&header).with_context(cannot_write(path))?;
     for (point, output) in points.iter().zip(outputs) {
         for (name, stat) in output.summary() {
             let mut row = point.values.clone();
             row.extend([name.to_string(), fmt_value(stat.mean), fmt_value(stat.ci95)]);
-            w.write_record(&row)?;
+            w.write_record(&row).with_context(cannot_write(path))?;
         }
     }
-    w.flush()?;
-    Ok(())
+    w.flush().with_context(cannot_write(path))
 }
 
 /// A table cell: mean ± ci95 rounded as the interval warrants, or the value alone for one replication.

@@ -178,18 +178,23 @@ pub fn csv_writer(path: &Path) -> Result<csv::Writer<std::fs::File>> {
     csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// The error of a failed write, naming the file (a full disk says only "No
+/// space left on device").
+pub fn cannot_write(path: &Path) -> impl Fn() -> String + '_ {
+    move || format!("cannot write {}", path.display())
+}
+
 pub fn write_replications_csv(path: &Path, output: &RunOutput) -> Result<()> {
     let mut w = csv_writer(path)?;
     let mut header = vec!["replication", "seed"];
     header.extend(output.metric_names.iter());
-    w.write_record(&header)?;
+    w.write_record(&header).with_context(cannot_write(path))?;
     for r in &output.replications {
         let mut row = vec![r.index.to_string(), r.seed.to_string()];
         row.extend(r.values.iter().map(|v| fmt_value(*v)));
-        w.write_record(&row)?;
+        w.write_record(&row).with_context(cannot_write(path))?;
     }
-    w.flush()?;
-    Ok(())
+    w.flush().with_context(cannot_write(path))
 }
 
 /// The human summary: one line per metric.
@@ -259,6 +264,65 @@ mod tests {
         // Counts stay whole: 1.74 ± 0.84 calls blocked, from 0 to 12.
         let s = stat(1.74, 0.843475, 0.0, 12.0);
         assert_eq!((fmt_like_mean(s.min, &s), fmt_like_mean(s.max, &s)), ("0".into(), "12".into()));
+    }
+
+    /// A full disk says "No space left on device" and nothing more: every
+    /// writer names its file. `/dev/full` fails every write, for root too
+    /// (a read-only folder would not stop root).
+    #[test]
+    fn a_failed_write_names_the_file() {
+        use crate::experiment::Replication;
+        use crate::experiment::compare::Comparison;
+        use crate::experiment::shard::{SHARD_FORMAT, Shard, ShardInfo};
+        use crate::experiment::sweep::{Axis, Point};
+        if !Path::new("/dev/full").exists() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let full = dir.path().join("full.csv");
+        std::os::unix::fs::symlink("/dev/full", &full).unwrap();
+        let output = RunOutput {
+            metric_names: vec!["calls_offered"],
+            replications: vec![Replication { index: 0, seed: 1, values: vec![5.0] }],
+        };
+        let info = RunInfo { scenario: "s", kind: Kind::VoiceMessaging, seed: 1, duration: SECOND, warmup: Time::ZERO };
+        let comparison = Comparison { strategies: vec!["sccp".into()], outputs: vec![output.clone()] };
+        let scenario = crate::scenario::parse_str("s.yaml", "s", "duration: 1h\n").unwrap();
+        let axes = [Axis { key: "phone_system.ports".into(), values: vec!["8".into()] }];
+        let points = [Point { values: vec!["8".into()], scenario: scenario.clone() }];
+        let shard = ShardInfo {
+            format: SHARD_FORMAT,
+            scenario_name: "s".into(),
+            seed: 1,
+            replications: 1,
+            shard: Shard { index: 0, count: 1 },
+            duration_us: SECOND.as_us(),
+            warmup_us: 0,
+            trace: "first".into(),
+            scenario: scenario.to_json(),
+            files: Default::default(),
+        };
+        let input = dir.path().join("in.csv");
+        std::fs::write(&input, "h\n1\n").unwrap();
+        let failures = [
+            write_summary_json(&full, &info, &output),
+            write_replications_csv(&full, &output),
+            experiments::write_comparison_csv(&full, &comparison),
+            experiments::write_sweep_csv(&full, &axes, &points, std::slice::from_ref(&output)),
+            traces::concat(&full, "h", &[&input], true),
+            merge::write_shard_json(&full, &shard),
+        ];
+        for (i, result) in failures.into_iter().enumerate() {
+            let message = format!("{:#}", result.expect_err("a write to /dev/full fails"));
+            assert!(message.starts_with(&format!("cannot write {}", full.display())), "writer {i}: {message}");
+        }
+        // The trace spools, one per replication and file.
+        let spool = traces::Spool::new(dir.path());
+        std::os::unix::fs::symlink("/dev/full", dir.path().join(".spool-00000000000000000000.load")).unwrap();
+        let load = crate::model::trace::Load { bin_width: SECOND, bins: vec![Default::default(); 3] };
+        let trace = crate::model::trace::Trace { load: Some(load), ..Default::default() };
+        let message = spool.write(0, trace).expect_err("a write to /dev/full fails");
+        assert!(message.starts_with("cannot write ") && message.contains(".load"), "{message}");
     }
 
     #[test]

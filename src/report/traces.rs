@@ -3,6 +3,7 @@
 //! staging folder as soon as it ends (memory stays flat with `--trace all`),
 //! and the spools are joined in replication order at the end.
 
+use super::cannot_write;
 use super::rows::{EventRow, LoadRow, StatusRow};
 use crate::model::trace::Trace;
 use anyhow::{Context, Result};
@@ -42,36 +43,36 @@ impl Spool {
     }
 
     fn write_files(&self, index: u64, trace: &Trace) -> Result<()> {
-        let no_header = |suffix: &str| -> Result<csv::Writer<File>> {
+        let no_header = |suffix: &str| -> Result<(csv::Writer<File>, PathBuf)> {
             let path = spool_path(&self.dir, index, suffix);
-            let file = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-            Ok(csv::WriterBuilder::new().has_headers(false).from_writer(file))
+            let file = File::create(&path).with_context(cannot_write(&path))?;
+            Ok((csv::WriterBuilder::new().has_headers(false).from_writer(file), path))
         };
-        let mut status = no_header("status")?;
+        let (mut status, path) = no_header("status")?;
         for row in &trace.statuses {
-            status.serialize(StatusRow::of(index, row))?;
+            status.serialize(StatusRow::of(index, row)).with_context(cannot_write(&path))?;
         }
-        status.flush()?;
-        let mut events = no_header("events")?;
+        status.flush().with_context(cannot_write(&path))?;
+        let (mut events, path) = no_header("events")?;
         for row in &trace.events {
-            events.serialize(EventRow::of(index, row))?;
+            events.serialize(EventRow::of(index, row)).with_context(cannot_write(&path))?;
         }
-        events.flush()?;
+        events.flush().with_context(cannot_write(&path))?;
         let Some(load) = &trace.load else {
             return Ok(()); // a model without calls has no load to write
         };
-        let mut rows = no_header("load")?;
+        let (mut rows, path) = no_header("load")?;
         for bin in &load.bins {
-            rows.serialize(LoadRow::of(index, load.bin_width, bin))?;
+            rows.serialize(LoadRow::of(index, load.bin_width, bin)).with_context(cannot_write(&path))?;
         }
-        rows.flush()?;
-        Ok(())
+        rows.flush().with_context(cannot_write(&path))
     }
 
     /// Joins the spools into the trace files, in replication order, and
     /// removes them. `load.csv` is written only for models with calls.
     pub fn finish(self, with_load: bool) -> Result<()> {
-        let mut spooled: Vec<PathBuf> = std::fs::read_dir(&self.dir)?
+        let mut spooled: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .with_context(|| format!("cannot read {}", self.dir.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".spool-")))
             .collect();
@@ -93,22 +94,21 @@ impl Spool {
 /// Writes `header` then the lines of each input in order to `out`; with
 /// `skip_header` the first line of each input is dropped.
 pub fn concat(out: &Path, header: &str, inputs: &[&PathBuf], skip_header: bool) -> Result<()> {
-    let file = File::create(out).with_context(|| format!("cannot write {}", out.display()))?;
+    let file = File::create(out).with_context(cannot_write(out))?;
     let mut w = BufWriter::new(file);
-    writeln!(w, "{header}")?;
+    writeln!(w, "{header}").with_context(cannot_write(out))?;
     for input in inputs {
-        let r = BufReader::new(File::open(input).with_context(|| format!("cannot read {}", input.display()))?);
+        let cannot_read = || format!("cannot read {}", input.display());
+        let r = BufReader::new(File::open(input).with_context(cannot_read)?);
         for (i, line) in r.split(b'\n').enumerate() {
-            let line = line?;
+            let line = line.with_context(cannot_read)?;
             if skip_header && i == 0 {
                 continue;
             }
-            w.write_all(&line)?;
-            w.write_all(b"\n")?;
+            w.write_all(&line).and_then(|()| w.write_all(b"\n")).with_context(cannot_write(out))?;
         }
     }
-    w.flush()?;
-    Ok(())
+    w.flush().with_context(cannot_write(out))
 }
 
 #[cfg(test)]

@@ -837,7 +837,7 @@ mod tests {
     /// Renders `t` in flow style.
     fn flow(t: &Tree, out: &mut String) {
         match t {
-            Tree::Scalar(s) if s.contains('\n') => out.push_str("x"),
+            Tree::Scalar(s) if s.contains('\n') => out.push('x'),
             Tree::Scalar(s) => out.push_str(s),
             Tree::Seq(items, _) => {
                 out.push('[');

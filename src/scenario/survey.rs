@@ -111,7 +111,7 @@ pub fn survey(text: &str, max_depth: usize, max_nodes: u64) -> Result<Survey, Ex
         }
         // A node of the root mapping is complete: a key or a value.
         if open.len() == 1 && root == Some(true) {
-            if root_items % 2 == 0 {
+            if root_items.is_multiple_of(2) {
                 kind_next = scalar.as_deref() == Some("kind");
             } else if kind_next {
                 kind = Some(scalar.clone());

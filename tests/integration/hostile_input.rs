@@ -26,6 +26,7 @@ struct Outcome {
 
 /// Runs clustersim in `dir` and waits for that very child with `wait4`, for
 /// its exit status and its own peak memory.
+#[allow(clippy::zombie_processes, reason = "the child is reaped by wait4, which std does not see")]
 fn run_measured(args: &[&str], dir: &Path) -> Outcome {
     let mut child = bin().args(args).current_dir(dir).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let mut stderr_pipe = child.stderr.take().unwrap();
@@ -47,6 +48,7 @@ fn run_measured(args: &[&str], dir: &Path) -> Outcome {
         }
         if started.elapsed() > HANG_GUARD {
             child.kill().ok();
+            child.wait().ok();
             panic!("hung: clustersim {args:?} still running after {HANG_GUARD:?}");
         }
         std::thread::sleep(Duration::from_millis(5));

@@ -20,4 +20,5 @@ mod robustness;
 mod scenarios;
 mod schema;
 mod seed_sweep;
+mod shard_integrity;
 mod tooling;
