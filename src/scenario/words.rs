@@ -7,7 +7,7 @@
 //! expected Y" into "must be Y, not X" in those words, using the key path where
 //! the message alone does not say what the key holds.
 
-use super::chat::DataCentre;
+use super::chat::{DataCentre, MirrorOrder};
 use super::voice::{AdminAction, HoldDistribution, Integration, Node, Routing, ServerName, Service};
 use serde::de::DeserializeOwned;
 
@@ -132,6 +132,7 @@ fn enum_words(key: &str, field: &str) -> String {
         "distribution" => names_of::<HoldDistribution>(),
         "action" => names_of::<AdminAction>(),
         "datacenter_down" => names_of::<DataCentre>(),
+        "mirror" => names_of::<MirrorOrder>(),
         _ => None,
     };
     match names.as_deref() {
