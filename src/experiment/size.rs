@@ -90,12 +90,9 @@ impl SizeTarget {
 pub fn check_targets(targets: &[SizeTarget], kind: Kind) -> Result<(), String> {
     let names = kind.metric_names();
     match targets.iter().find(|t| !names.contains(&t.metric.as_str())) {
-        Some(t) => Err(format!(
-            "`{}` is not a metric of a {} run; metrics are {}",
-            t.metric,
-            kind.as_str(),
-            names.join(", ")
-        )),
+        Some(t) => {
+            Err(format!("`{}` is not a metric of a {} run; metrics are {}", t.metric, kind.as_str(), names.join(", ")))
+        }
         None => Ok(()),
     }
 }
@@ -286,7 +283,15 @@ mod tests {
         // above the answer): the answer assumes monotone, and says so.
         let targets = ["blocking_probability<=0.5".parse().unwrap()];
         let noisy = search("x", "ports", (1, 16), &targets, |v| {
-            Ok(output(&[if v == 3 { 0.9 } else if v >= 2 { 0.1 } else { 1.0 }; 4]))
+            Ok(output(
+                &[if v == 3 {
+                    0.9
+                } else if v >= 2 {
+                    0.1
+                } else {
+                    1.0
+                }; 4],
+            ))
         })
         .unwrap();
         assert_eq!(noisy.answer, Some(2));
