@@ -49,6 +49,9 @@ pub struct RunSpec {
     pub trace: TraceChoice,
     pub threads: Option<usize>,
     pub options: RunOptions,
+    /// Replications added in batches until these targets hold (`--precision`);
+    /// `first` and `count` then give the first batch.
+    pub precision: Option<precision::Goal>,
 }
 
 /// One replication's results.
@@ -64,6 +67,8 @@ pub struct Replication {
 pub struct RunOutput {
     pub metric_names: Vec<&'static str>,
     pub replications: Vec<Replication>,
+    /// Why a precise run stopped adding replications; `None` for a fixed count.
+    pub stopped: Option<precision::Stopped>,
 }
 
 impl RunOutput {
@@ -107,8 +112,22 @@ impl RunError {
 /// Receives the trace of each traced replication, from any worker thread.
 pub type TraceSink<'a> = &'a (dyn Fn(u64, Trace) -> Result<(), String> + Sync);
 
-/// Calls after each replication (a progress bar).
-pub type Progress<'a> = &'a (dyn Fn() + Sync);
+/// Hears how a run advances (a progress bar).
+pub trait Watch: Sync {
+    /// One more replication is done.
+    fn replication_done(&self);
+    /// A precise run finished a batch; where it stands against its targets.
+    fn batch_done(&self, _standing: &precision::Standing) {}
+}
+
+impl<F: Fn() + Sync> Watch for F {
+    fn replication_done(&self) {
+        self()
+    }
+}
+
+/// Hears after each replication (a progress bar).
+pub type Progress<'a> = &'a dyn Watch;
 
 fn traced(choice: TraceChoice, index: u64) -> bool {
     match choice {
@@ -177,7 +196,7 @@ pub fn run_indices(
         jobs.par_iter()
             .map(|&(s, i)| {
                 let r = run_one(&specs[s], i, sink);
-                progress();
+                progress.replication_done();
                 r
             })
             .collect::<Result<Vec<_>, _>>()
@@ -192,12 +211,28 @@ pub fn run_indices(
 /// Runs every replication of `spec` in parallel, calling `progress` after
 /// each one and `sink` with each trace.
 pub fn run(spec: &RunSpec, progress: Progress, sink: TraceSink) -> Result<RunOutput, RunError> {
-    let range = spec.first..spec.first + spec.count;
-    let replications = run_indices(std::slice::from_ref(&spec.scenario), spec, range, progress, sink)?;
-    Ok(RunOutput {
-        metric_names: metric_names(&spec.scenario),
-        replications: replications.into_iter().next().unwrap_or_default(),
-    })
+    let outputs = run_traced(std::slice::from_ref(&spec.scenario), spec, progress, sink)?;
+    Ok(outputs.into_iter().next().expect("one output per scenario"))
+}
+
+/// Runs each scenario over the template's replications — a fixed range, or
+/// batches until its precision goal holds — with traces to `sink`.
+fn run_traced(
+    scenarios: &[Scenario],
+    template: &RunSpec,
+    progress: Progress,
+    sink: TraceSink,
+) -> Result<Vec<RunOutput>, RunError> {
+    if let Some(goal) = &template.precision {
+        return precision::run(scenarios, template, goal, progress, sink);
+    }
+    let range = template.first..template.first + template.count;
+    let replications = run_indices(scenarios, template, range, progress, sink)?;
+    Ok(scenarios
+        .iter()
+        .zip(replications)
+        .map(|(s, replications)| RunOutput { metric_names: metric_names(s), replications, stopped: None })
+        .collect())
 }
 
 /// A sink for runs that trace nothing.
@@ -205,15 +240,9 @@ pub fn no_traces(_: u64, _: Trace) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs replications `template.first ..` of each scenario, all in one pool of
+/// Runs the template's replications of each scenario, all in one pool of
 /// work so that every core stays busy across scenarios. Untraced.
 pub fn run_all(scenarios: &[Scenario], template: &RunSpec, progress: Progress) -> Result<Vec<RunOutput>, RunError> {
     let untraced = RunSpec { trace: TraceChoice::None, ..template.clone() };
-    let range = template.first..template.first + template.count;
-    let replications = run_indices(scenarios, &untraced, range, progress, &no_traces)?;
-    Ok(scenarios
-        .iter()
-        .zip(replications)
-        .map(|(s, replications)| RunOutput { metric_names: metric_names(s), replications })
-        .collect())
+    run_traced(scenarios, &untraced, progress, &no_traces)
 }

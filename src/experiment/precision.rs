@@ -81,6 +81,13 @@ impl Precision {
     }
 }
 
+/// What a precise run aims at: every target, within at most `max` replications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goal {
+    pub targets: Vec<Precision>,
+    pub max: u64,
+}
+
 /// Checks that every target names a metric of `kind`.
 pub fn check_metrics(precisions: &[Precision], kind: Kind) -> Result<(), String> {
     let names = kind.metric_names();
@@ -129,7 +136,13 @@ pub fn totals(requested: u64, max: u64) -> Vec<u64> {
 /// half-width over the outputs and the goal it is held to there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Standing {
+    /// Replications run so far, per scenario.
     pub replications: u64,
+    /// The total after the next batch, if there is one and it is needed.
+    pub next: Option<u64>,
+    /// The scenarios run side by side (strategies or grid points).
+    pub scenarios: usize,
+    /// Per target: the metric, its widest half-width and the goal there.
     pub worst: Vec<(String, f64, f64)>,
 }
 
@@ -157,34 +170,43 @@ fn standing(precisions: &[Precision], outputs: &[RunOutput]) -> (Vec<(String, f6
 }
 
 /// Runs `scenarios` (strategies or grid points sharing the template's seed and
-/// options) in the fixed batch sequence until every target holds for every
-/// scenario, or the maximum is reached. `on_batch` hears where the run stands
-/// after each batch.
+/// options) in the fixed batch sequence, from `template.first`, until every
+/// target holds for every scenario or the maximum is reached; the watcher
+/// hears where the run stands after each batch.
 pub fn run(
     scenarios: &[Scenario],
     template: &RunSpec,
-    precisions: &[Precision],
-    max: u64,
+    goal: &Goal,
     progress: super::Progress,
     sink: super::TraceSink,
-    on_batch: &dyn Fn(&Standing),
-) -> Result<(Vec<RunOutput>, Stopped), RunError> {
-    let mut outputs: Vec<RunOutput> =
-        scenarios.iter().map(|s| RunOutput { metric_names: super::metric_names(s), replications: vec![] }).collect();
+) -> Result<Vec<RunOutput>, RunError> {
+    let mut outputs: Vec<RunOutput> = scenarios
+        .iter()
+        .map(|s| RunOutput { metric_names: super::metric_names(s), replications: vec![], stopped: None })
+        .collect();
+    let totals = totals(template.count, goal.max);
     let mut done = 0;
-    for total in totals(template.count, max) {
-        let batch: Vec<Vec<Replication>> = run_indices(scenarios, template, done..total, progress, sink)?;
+    let mut stopped = Stopped::MaxReplications;
+    for (i, &total) in totals.iter().enumerate() {
+        let first = template.first;
+        let batch: Vec<Vec<Replication>> =
+            run_indices(scenarios, template, first + done..first + total, progress, sink)?;
         for (output, replications) in outputs.iter_mut().zip(batch) {
             output.replications.extend(replications);
         }
         done = total;
-        let (worst, met) = standing(precisions, &outputs);
-        on_batch(&Standing { replications: done, worst });
+        let (worst, met) = standing(&goal.targets, &outputs);
+        let next = if met { None } else { totals.get(i + 1).copied() };
+        progress.batch_done(&Standing { replications: done, next, scenarios: scenarios.len(), worst });
         if met {
-            return Ok((outputs, Stopped::Precision));
+            stopped = Stopped::Precision;
+            break;
         }
     }
-    Ok((outputs, Stopped::MaxReplications))
+    for output in &mut outputs {
+        output.stopped = Some(stopped);
+    }
+    Ok(outputs)
 }
 
 #[cfg(test)]

@@ -80,6 +80,11 @@ impl ShardInfo {
         let kind = self.scenario.get("kind").and_then(|k| k.as_str());
         kind.and_then(crate::model::Kind::parse).unwrap_or(crate::model::Kind::VoiceMessaging)
     }
+
+    /// The shard's scenario, read back from its JSON.
+    pub fn scenario(&self) -> Result<crate::scenario::Scenario, String> {
+        crate::scenario::Scenario::from_json(&self.scenario)
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 //! assumes the metric is monotone in the key; a neighbour that contradicts
 //! it is reported, not hidden.
 
-use super::{RunError, RunOutput, Stat, summarize};
+use super::{RunOutput, Stat, summarize};
 use crate::scenario::{Kind, Scenario};
 use std::collections::BTreeMap;
 
@@ -125,15 +125,15 @@ pub struct Sizing {
 
 /// Searches `[min, max]` for the least value at which every target holds;
 /// `evaluate(value)` runs the strategy with the key at that value.
-pub fn search(
+pub fn search<E>(
     strategy: &str,
     key: &str,
     (min, max): (u64, u64),
     targets: &[SizeTarget],
-    mut evaluate: impl FnMut(u64) -> Result<RunOutput, RunError>,
-) -> Result<Sizing, RunError> {
+    mut evaluate: impl FnMut(u64) -> Result<RunOutput, E>,
+) -> Result<Sizing, E> {
     let mut seen: BTreeMap<u64, Candidate> = BTreeMap::new();
-    let mut meets = |value: u64, seen: &mut BTreeMap<u64, Candidate>| -> Result<bool, RunError> {
+    let mut meets = |value: u64, seen: &mut BTreeMap<u64, Candidate>| -> Result<bool, E> {
         if let Some(c) = seen.get(&value) {
             return Ok(c.meets_all());
         }
@@ -246,6 +246,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, v)| Replication { index: i as u64, seed: 0, values: vec![*v] })
                 .collect(),
+            stopped: None,
         }
     }
 
@@ -259,7 +260,7 @@ mod tests {
         let mut calls = 0;
         let sizing = search("x", "ports", (1, 1024), &targets, |v| {
             calls += 1;
-            Ok(output(&[1.0 / v as f64; 4]))
+            Ok::<_, ()>(output(&[1.0 / v as f64; 4]))
         })
         .unwrap();
         assert_eq!(sizing.answer, Some(100));
@@ -272,7 +273,7 @@ mod tests {
     #[test]
     fn a_strategy_that_cannot_meet_the_target_in_range_has_no_answer() {
         let targets = ["blocking_probability<=0.001".parse().unwrap()];
-        let sizing = search("x", "ports", (1, 64), &targets, |v| Ok(output(&[1.0 / v as f64; 4]))).unwrap();
+        let sizing = search("x", "ports", (1, 64), &targets, |v| Ok::<_, ()>(output(&[1.0 / v as f64; 4]))).unwrap();
         assert_eq!(sizing.answer, None);
         assert_eq!(sizing.candidates.last().unwrap().value, 64);
     }
@@ -283,7 +284,7 @@ mod tests {
         // above the answer): the answer assumes monotone, and says so.
         let targets = ["blocking_probability<=0.5".parse().unwrap()];
         let noisy = search("x", "ports", (1, 16), &targets, |v| {
-            Ok(output(
+            Ok::<_, ()>(output(
                 &[if v == 3 {
                     0.9
                 } else if v >= 2 {

@@ -98,13 +98,20 @@ fn not_a_parameter(key: &str) -> Option<&'static str> {
     })
 }
 
+/// Refuses a key that is not a model parameter (`seed`, `kind`, …), saying
+/// what to use instead.
+pub fn check_parameter(key: &str) -> Result<(), String> {
+    match not_a_parameter(key) {
+        Some(instead) => Err(format!("`{key}` is not a model parameter; {instead}")),
+        None => Ok(()),
+    }
+}
+
 /// Refuses keys that are not model parameters, keys given twice and values
 /// given twice in one `--set`.
 fn check_axes(axes: &[Axis]) -> Result<(), GridError> {
     for (i, axis) in axes.iter().enumerate() {
-        if let Some(instead) = not_a_parameter(&axis.key) {
-            return Err(GridError::Grid(format!("`{}` is not a model parameter; {instead}", axis.key)));
-        }
+        check_parameter(&axis.key).map_err(GridError::Grid)?;
         if axes[..i].iter().any(|a| a.key == axis.key) {
             return Err(GridError::Grid(format!("--set {} is given twice", axis.key)));
         }

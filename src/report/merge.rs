@@ -275,7 +275,7 @@ impl Merged {
             .iter()
             .map(|n| known.iter().find(|k| *k == n).copied().ok_or_else(|| invalid(format!("unknown metric `{n}`"))))
             .collect::<Result<_>>()?;
-        Ok(RunOutput { metric_names, replications: self.replications.clone() })
+        Ok(RunOutput { metric_names, replications: self.replications.clone(), stopped: None })
     }
 }
 

@@ -179,6 +179,58 @@ impl Scenario {
         }
     }
 
+    /// The scenario with the key at dotted `path` (`phone_system.ports`) set
+    /// to `value`, validated like any scenario; `label` names where the
+    /// change comes from in an error (`--key phone_system.ports`).
+    pub fn with_value(&self, label: &str, path: &str, value: serde_yaml::Value) -> Result<Scenario, ScenarioError> {
+        let error = |message: String| ScenarioError {
+            key: Some(path.to_string()),
+            message,
+            ..ScenarioError::whole_file(label, "")
+        };
+        let mut tree = match self {
+            Scenario::Voice(s) => serde_yaml::to_value(s),
+            Scenario::Chat(s) => serde_yaml::to_value(s),
+        }
+        .map_err(|e| error(e.to_string()))?;
+        set_path(&mut tree, path, value).map_err(error)?;
+        let unlocated = |e: serde_yaml::Error| {
+            let mut error = from_serde(label, &e);
+            (error.line, error.column) = (None, None);
+            error
+        };
+        let located = |invalid: Invalid| ScenarioError {
+            key: Some(invalid.key),
+            message: invalid.message,
+            ..ScenarioError::whole_file(label, "")
+        };
+        let stem = self.name().to_string();
+        match self {
+            Scenario::Voice(_) => {
+                finish(serde_yaml::from_value::<VoiceScenario>(tree).map_err(unlocated)?, &stem, located)
+            }
+            Scenario::Chat(_) => {
+                finish(serde_yaml::from_value::<ChatScenario>(tree).map_err(unlocated)?, &stem, located)
+            }
+        }
+    }
+
+    /// A scenario from its JSON form ([`Scenario::to_json`]), validated.
+    pub fn from_json(value: &serde_json::Value) -> Result<Scenario, String> {
+        let invalid = |i: Invalid| format!("{}: {}", i.key, i.message);
+        let scenario = match value.get("kind").and_then(|k| k.as_str()) {
+            Some("persistent_chat") => {
+                Scenario::Chat(<ChatScenario as serde::Deserialize>::deserialize(value).map_err(|e| e.to_string())?)
+            }
+            _ => Scenario::Voice(<VoiceScenario as serde::Deserialize>::deserialize(value).map_err(|e| e.to_string())?),
+        };
+        match &scenario {
+            Scenario::Voice(s) => s.validate().map_err(invalid)?,
+            Scenario::Chat(s) => s.validate().map_err(invalid)?,
+        }
+        Ok(scenario)
+    }
+
     /// The scenario as JSON (to tell whether shards belong to one run).
     pub fn to_json(&self) -> serde_json::Value {
         match self {

@@ -284,6 +284,7 @@ fn chat_compares_backup_intervals_on_the_same_posts_and_sweeps() {
         trace: TraceChoice::None,
         threads: None,
         options: checked(),
+        precision: None,
     };
     let c = compare::run(&strategies, &template, &|| {}).unwrap();
     // Same posts under each strategy; losses grow with the interval: the last

@@ -36,6 +36,7 @@ pub fn run_with(scenario: &VoiceScenario, replications: u64, options: RunOptions
         trace: TraceChoice::None,
         threads: None,
         options,
+        precision: None,
     };
     let out = experiment::run(&spec, &|| {}, &experiment::no_traces).expect("run");
     out.replications.into_iter().map(|r| r.values).collect()

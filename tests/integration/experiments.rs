@@ -138,6 +138,7 @@ fn template(s: &Scenario, count: u64) -> RunSpec {
         trace: TraceChoice::None,
         threads: None,
         options: checked(),
+        precision: None,
     }
 }
 
