@@ -2,13 +2,17 @@
 //! scenario, experiment and report layers. No model logic lives here.
 
 use crate::engine::{LimitError, Time};
-use crate::experiment::compare::{self, Comparison};
+use crate::experiment::compare::{self, Comparison, Strategy};
+use crate::experiment::expect::{self, Verdict};
+use crate::experiment::precision::{self, Goal, Precision};
 use crate::experiment::shard::{SHARD_FORMAT, Shard, ShardInfo};
+use crate::experiment::size::{self, SizeTarget, Sizing};
 use crate::experiment::sweep::{self, Axis, GridError};
 use crate::experiment::{self, RunOutput, RunSpec, TraceChoice};
 use crate::model::{KeepaliveMode, Kind, RunOptions};
 use crate::report::InputError;
 use crate::report::charts::{self, ChartFormat};
+use crate::report::decisions::{self, Judgement};
 use crate::report::experiments::{self as tables, HEADLINE};
 use crate::report::progress::Progress;
 use crate::report::staging::Staging;
@@ -45,6 +49,9 @@ pub enum Command {
     /// Run a scenario over a grid of values of its keys.
     #[command(after_help = examples_help("sweep"))]
     Sweep(SweepArgs),
+    /// Find, per strategy, the least ports (or value of another integer key) that meet targets.
+    #[command(after_help = examples_help("size"))]
+    Size(SizeArgs),
     /// Redraw the charts of a results folder from its data files.
     #[command(after_help = examples_help("chart"))]
     Chart {
@@ -73,6 +80,9 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
+        /// Exit with status 3 when an expectation is unsure, not only when one fails.
+        #[arg(long)]
+        strict: bool,
     },
     /// Print the JSON Schema of the scenario format, for editors and validators.
     #[command(after_help = examples_help("schema"))]
@@ -114,6 +124,12 @@ pub fn examples(subcommand: &str) -> &'static [&'static str] {
              --set phone_system.integration=sccp,sip_trunk",
             "clustersim sweep scenarios/wan-partition-short.yaml --set cluster.keepalive.timeout=30s,45s,60s \
              --replications 200 --metrics split_brain_s,messages_failed",
+        ],
+        "size" => &[
+            "clustersim size scenarios/publisher-outage.yaml --target blocking_probability<=0.01",
+            "clustersim size scenarios/publisher-outage.yaml --target blocking_probability<=0.01 \
+             --integrations sccp,sip_trunk --precision blocking_probability=0.002",
+            "clustersim size scenarios/pimg-timg-busy-day.yaml --target calls_blocked<=5 --min 8 --max 64",
         ],
         "chart" => &["clustersim chart results/publisher-crash", "clustersim chart results/publisher-crash --svg"],
         "merge" => &[
@@ -195,6 +211,13 @@ pub struct Common {
     /// Check the model's invariants after every event (slower; for debugging).
     #[arg(long, hide = true)]
     pub check_invariants: bool,
+    /// Add replications in batches (10, 20, 40, …) until METRIC's 95% half-width is at most
+    /// V, or V% of its mean (repeatable: every one must hold).
+    #[arg(long, value_name = "METRIC=V|V%")]
+    pub precision: Vec<Precision>,
+    /// The most replications --precision may run [default: 10000].
+    #[arg(long, requires = "precision", value_parser = clap::value_parser!(u64).range(1..=MAX_REPLICATIONS as u64))]
+    pub max_replications: Option<u64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -211,8 +234,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// Run only shard K of N (K from 0) of the replications; join shards with `merge`.
-    #[arg(long, value_name = "K/N")]
+    #[arg(long, value_name = "K/N", conflicts_with = "precision")]
     pub shard: Option<Shard>,
+    /// Exit with status 3 when an expectation is unsure, not only when one fails.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -236,6 +262,9 @@ pub struct CompareArgs {
     /// Do not draw charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Exit with status 3 when an expectation is unsure, not only when one fails.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -254,6 +283,39 @@ pub struct SweepArgs {
     /// Do not draw charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Exit with status 3 when an expectation is unsure, not only when one fails.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SizeArgs {
+    /// The scenario file (YAML).
+    #[arg(value_hint = ValueHint::FilePath)]
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+    /// A target the answer must meet with 95% confidence, METRIC<=V or METRIC>=V (repeatable).
+    #[arg(long = "target", value_name = "METRIC<=V", required = true)]
+    pub targets: Vec<SizeTarget>,
+    /// The integer key searched.
+    #[arg(long, default_value = "phone_system.ports")]
+    pub key: String,
+    /// The least value searched.
+    #[arg(long, default_value_t = size::DEFAULT_MIN)]
+    pub min: u64,
+    /// The greatest value searched.
+    #[arg(long, default_value_t = size::DEFAULT_MAX)]
+    pub max: u64,
+    /// Strategies, comma-separated: sccp, sip_trunk, pimg_timg, sip_other, custom (default: the four presets).
+    #[arg(long, value_delimiter = ',', conflicts_with = "set")]
+    pub integrations: Option<Vec<String>>,
+    /// Strategies as values of a key instead, e.g. phone_system.overflow=true,false (repeatable).
+    #[arg(long = "set", value_name = "KEY=V1,V2,...")]
+    pub set: Vec<Axis>,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// How a command failed: bad input (exit 2) or anything else (exit 1).
@@ -263,6 +325,9 @@ pub enum Failure {
     Invalid(String),
     #[error("{0:#}")]
     Other(anyhow::Error),
+    /// The run completed and wrote its results, but an expectation failed.
+    #[error("{0}")]
+    Expectation(String),
 }
 
 impl From<anyhow::Error> for Failure {
@@ -295,6 +360,7 @@ impl Failure {
         match self {
             Failure::Invalid(_) => 2,
             Failure::Other(_) => 1,
+            Failure::Expectation(_) => 3,
         }
     }
 }
@@ -311,7 +377,8 @@ pub fn main_with(cli: Cli) -> Result<(), Failure> {
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Compare(args) => compare(&args),
         Command::Sweep(args) => sweep(&args),
-        Command::Merge { dirs, out, no_charts, quiet } => merge(&dirs, &out, no_charts, quiet),
+        Command::Size(args) => size(&args),
+        Command::Merge { dirs, out, no_charts, quiet, strict } => merge(&dirs, &out, no_charts, quiet, strict),
         Command::Chart { dir, svg, quiet } => chart(&dir, svg, quiet),
         Command::Schema => print_bytes(scenario::schema::schema_text().as_bytes()),
         Command::Completions { shell } => print_bytes(&completion_script(shell)),
@@ -416,7 +483,7 @@ fn check_work(scenario: &Scenario, replications: u64, copies: usize) -> Result<(
     if calls > scenario::MAX_CALLS_PER_RUN {
         return Err(Failure::Invalid(format!(
             "{}: {replications} replication(s){} expect about {calls:.2e} calls, above the limit of {:.0e} per \
-             invocation; use fewer replications or split the run with --shard K/N",
+             invocation; use fewer replications (or a lower --max-replications) or split the run with --shard K/N",
             scenario.name(),
             if copies > 1 { format!(" × {copies}") } else { String::new() },
             scenario::MAX_CALLS_PER_RUN
@@ -425,10 +492,30 @@ fn check_work(scenario: &Scenario, replications: u64, copies: usize) -> Result<(
     Ok(())
 }
 
+/// The most replications `spec` may run: its count, or with `--precision`
+/// the last total of the batch sequence.
+fn most_replications(spec: &RunSpec) -> u64 {
+    match &spec.precision {
+        Some(goal) => precision::totals(spec.count, goal.max).last().copied().unwrap_or(spec.count),
+        None => spec.count,
+    }
+}
+
+/// The `--precision` goal, its metrics checked against the scenario's kind.
+fn precision_goal(common: &Common, kind: Kind) -> Result<Option<Goal>, Failure> {
+    if common.precision.is_empty() {
+        return Ok(None);
+    }
+    precision::check_metrics(&common.precision, kind).map_err(|e| Failure::Invalid(format!("--precision: {e}")))?;
+    let max = common.max_replications.unwrap_or(precision::DEFAULT_MAX_REPLICATIONS);
+    Ok(Some(Goal { targets: common.precision.clone(), max }))
+}
+
 /// The run spec of `scenario` under the common options, untraced, all replications.
-fn spec(scenario: Scenario, common: &Common) -> RunSpec {
+fn spec(scenario: Scenario, common: &Common) -> Result<RunSpec, Failure> {
     let (seed, replications, ..) = basics(&scenario);
-    RunSpec {
+    let precision = precision_goal(common, Kind::of(&scenario))?;
+    Ok(RunSpec {
         scenario,
         seed: common.seed.unwrap_or(seed),
         first: 0,
@@ -436,6 +523,81 @@ fn spec(scenario: Scenario, common: &Common) -> RunSpec {
         trace: TraceChoice::None,
         threads: common.threads.map(usize::from),
         options: options(common),
+        precision,
+    })
+}
+
+/// Each output's expectations judged (its scenario's `expect:`), with the
+/// label columns that say which strategy or grid point it is.
+fn judge(labels: Vec<String>, runs: &[(Vec<String>, &Scenario, &RunOutput)]) -> Judgement {
+    let rows = runs
+        .iter()
+        .flat_map(|(values, scenario, output)| {
+            let judged = expect::judge_all(scenario.expectations(), &output.summary());
+            judged.into_iter().map(move |j| (values.clone(), j))
+        })
+        .collect();
+    Judgement { labels, rows }
+}
+
+/// The end every results-writing command shares: `expectations.csv` (when
+/// the scenario expects anything), the charts, then the folder in place.
+fn conclude(staging: Staging, judgement: &Judgement, no_charts: bool) -> Result<PathBuf, Failure> {
+    write_judgement(&staging, judgement)?;
+    if !no_charts {
+        charts::draw_dir(staging.dir(), ChartFormat::Png)?;
+    }
+    Ok(staging.commit()?)
+}
+
+/// `expectations.csv`, when the scenario expects anything.
+fn write_judgement(staging: &Staging, judgement: &Judgement) -> anyhow::Result<()> {
+    if judgement.rows.is_empty() {
+        return Ok(());
+    }
+    decisions::write_expectations_csv(&staging.path("expectations.csv"), judgement)
+}
+
+/// Prints the verdicts and turns them into the exit status: 3 when an
+/// expectation fails, or is unsure under `--strict`.
+fn verdicts(judgement: &Judgement, strict: bool, quiet: bool) -> Result<(), Failure> {
+    if judgement.rows.is_empty() {
+        return Ok(());
+    }
+    if !quiet {
+        print!("{}", judgement.table());
+    }
+    for row in judgement.with(Verdict::Unsure) {
+        eprintln!(
+            "warning: expectation unsure, the 95% interval crosses the bound (more replications or --precision \
+             may settle it): {}",
+            judgement.describe(row)
+        );
+    }
+    let failed: Vec<String> = judgement.with(Verdict::Fails).map(|r| judgement.describe(r)).collect();
+    let unsure = judgement.with(Verdict::Unsure).count();
+    if !failed.is_empty() {
+        let more = if failed.len() > 1 { format!(" (and {} more)", failed.len() - 1) } else { String::new() };
+        return Err(Failure::Expectation(format!(
+            "{} expectation(s) fail: {}{more}; the results are written",
+            failed.len(),
+            failed[0]
+        )));
+    }
+    if strict && unsure > 0 {
+        return Err(Failure::Expectation(format!(
+            "{unsure} expectation(s) unsure under --strict; the results are written"
+        )));
+    }
+    Ok(())
+}
+
+/// ", stopped by precision after N" when `--precision` chose the count.
+fn stopped_words(output: &RunOutput) -> String {
+    match output.stopped {
+        Some(precision::Stopped::Precision) => ", --precision met".into(),
+        Some(precision::Stopped::MaxReplications) => ", --precision not met by --max-replications".into(),
+        None => String::new(),
     }
 }
 
@@ -443,7 +605,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let scenario = scenario::load(&args.scenario)?;
     let name = scenario.name().to_string();
     let (_, _, duration, warmup) = basics(&scenario);
-    let mut spec = spec(scenario, &args.common);
+    let mut spec = spec(scenario, &args.common)?;
     spec.trace = args.trace.into();
     let total = spec.count;
     if let Some(shard) = args.shard {
@@ -456,7 +618,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         }
         (spec.first, spec.count) = shard.range(total);
     } else {
-        check_work(&spec.scenario, total, 1)?;
+        check_work(&spec.scenario, most_replications(&spec), 1)?;
     }
     let default_out = match args.shard {
         Some(s) => format!("{name}.shard-{}-of-{}", s.index, s.count),
@@ -467,13 +629,26 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let staging = Staging::new(&out)?;
     let spool = Spool::new(staging.dir());
     let progress = Progress::new(spec.count, "replications", args.common.quiet);
-    let output = experiment::run(&spec, &|| progress.tick(), &|i, trace| spool.write(i, trace))?;
+    let output = experiment::run(&spec, &progress, &|i, trace| spool.write(i, trace))?;
     progress.finish();
-    let info = RunInfo { scenario: &name, kind: Kind::of(&spec.scenario), seed: spec.seed, duration, warmup };
+    let info = RunInfo {
+        scenario: &name,
+        kind: Kind::of(&spec.scenario),
+        seed: spec.seed,
+        duration,
+        warmup,
+        window: spec.scenario.window(),
+    };
     write_run(&staging, &info, &output)?;
     if spec.trace != TraceChoice::None {
         spool.finish(matches!(spec.scenario, Scenario::Voice(_)))?;
     }
+    // A shard's replications are a part: its merge judges the whole.
+    let judgement = match args.shard {
+        Some(_) => Judgement::default(),
+        None => judge(vec![], &[(vec![], &spec.scenario, &output)]),
+    };
+    write_judgement(&staging, &judgement)?;
     if !args.no_charts {
         charts::draw_dir(staging.dir(), ChartFormat::Png)?;
     }
@@ -499,12 +674,12 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             Some(s) => {
                 format!("shard {}/{} (replications {}..{})", s.index, s.count, spec.first, spec.first + spec.count)
             }
-            None => format!("{} replication(s)", spec.count),
+            None => format!("{} replication(s){}", output.replications.len(), stopped_words(&output)),
         };
         println!("{name}: {what}, seed {}, results in {}", spec.seed, display_path(&written));
         print!("{}", report::summary_table(&output));
     }
-    Ok(())
+    verdicts(&judgement, args.strict, args.common.quiet)
 }
 
 /// The files of a run (or of a merge, which must write the same bytes).
@@ -538,45 +713,58 @@ fn grid_points(path: &Path, axes: &[Axis]) -> Result<Vec<sweep::Point>, Failure>
     })
 }
 
-fn compare(args: &CompareArgs) -> Result<(), Failure> {
-    let scenario = scenario::load(&args.scenario)?;
-    let name = scenario.name().to_string();
+/// The strategies of `compare` and `size`: values of keys (`--set`, and by
+/// default for persistent_chat scenarios), else integrations.
+fn strategies_of(
+    path: &Path,
+    scenario: &Scenario,
+    set: &[Axis],
+    integrations: Option<&[String]>,
+) -> Result<Vec<Strategy>, Failure> {
     let chat_default = compare::default_chat_axes();
-    let axes = match (&scenario, args.set.is_empty(), &args.integrations) {
-        (_, false, _) => Some(args.set.as_slice()),
+    let axes = match (scenario, set.is_empty(), integrations) {
+        (_, false, _) => Some(set),
         (Scenario::Chat(_), true, None) => Some(chat_default.as_slice()),
         _ => None,
     };
-    let strategies = match axes {
-        Some(axes) => compare::from_points(axes, grid_points(&args.scenario, axes)?),
-        None => compare::strategies(&scenario, args.integrations.as_deref())
-            .map_err(|e| Failure::Invalid(format!("--integrations: {e}")))?,
-    };
+    match axes {
+        Some(axes) => Ok(compare::from_points(axes, grid_points(path, axes)?)),
+        None => {
+            compare::strategies(scenario, integrations).map_err(|e| Failure::Invalid(format!("--integrations: {e}")))
+        }
+    }
+}
+
+fn compare(args: &CompareArgs) -> Result<(), Failure> {
+    let scenario = scenario::load(&args.scenario)?;
+    let name = scenario.name().to_string();
+    let strategies = strategies_of(&args.scenario, &scenario, &args.set, args.integrations.as_deref())?;
     let known = experiment::metric_names(&scenario);
     let printed = metrics_to_print(&args.metrics, &known)?;
-    let template = spec(scenario, &args.common);
-    check_work(&template.scenario, template.count, strategies.len())?;
+    let template = spec(scenario, &args.common)?;
+    check_work(&template.scenario, most_replications(&template), strategies.len())?;
     let out = args.common.out.clone().unwrap_or_else(|| Path::new("results").join(format!("{name}-compare")));
     let staging = Staging::new(&out)?;
     let progress = Progress::new(template.count * strategies.len() as u64, "replications", args.common.quiet);
-    let comparison: Comparison = compare::run(&strategies, &template, &|| progress.tick())?;
+    let comparison: Comparison = compare::run(&strategies, &template, &progress)?;
     progress.finish();
     tables::write_comparison_csv(&staging.path("comparison.csv"), &comparison)?;
-    if !args.no_charts {
-        charts::draw_dir(staging.dir(), ChartFormat::Png)?;
-    }
-    let written = staging.commit()?;
+    let runs: Vec<_> =
+        strategies.iter().zip(&comparison.outputs).map(|(s, o)| (vec![s.name.clone()], &s.scenario, o)).collect();
+    let judgement = judge(vec!["strategy".into()], &runs);
+    let written = conclude(staging, &judgement, args.no_charts)?;
     if !args.common.quiet {
         println!(
-            "{name}: {} strategies × {} replication(s), seed {}, common random numbers; results in {}",
+            "{name}: {} strategies × {} replication(s){}, seed {}, common random numbers; results in {}",
             strategies.len(),
-            template.count,
+            comparison.outputs[0].replications.len(),
+            stopped_words(&comparison.outputs[0]),
             template.seed,
             display_path(&written)
         );
         print!("{}", tables::comparison_table(&comparison, &printed));
     }
-    Ok(())
+    verdicts(&judgement, args.strict, args.common.quiet)
 }
 
 fn sweep(args: &SweepArgs) -> Result<(), Failure> {
@@ -586,29 +774,93 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     let name = base.name().to_string();
     let known = experiment::metric_names(&base);
     let printed = metrics_to_print(&args.metrics, &known)?;
-    let template = spec(base, &args.common);
+    let template = spec(base, &args.common)?;
     for point in &points {
-        check_work(&point.scenario, template.count, points.len())?;
+        check_work(&point.scenario, most_replications(&template), points.len())?;
     }
     let out = args.common.out.clone().unwrap_or_else(|| Path::new("results").join(format!("{name}-sweep")));
     let staging = Staging::new(&out)?;
     let progress = Progress::new(template.count * points.len() as u64, "replications", args.common.quiet);
-    let outputs = sweep::run(&points, &template, &|| progress.tick())?;
+    let outputs = sweep::run(&points, &template, &progress)?;
     progress.finish();
     tables::write_sweep_csv(&staging.path("sweep.csv"), &args.set, &points, &outputs)?;
-    if !args.no_charts {
-        charts::draw_dir(staging.dir(), ChartFormat::Png)?;
-    }
-    let written = staging.commit()?;
+    let runs: Vec<_> = points.iter().zip(&outputs).map(|(p, o)| (p.values.clone(), &p.scenario, o)).collect();
+    let judgement = judge(args.set.iter().map(|a| a.key.clone()).collect(), &runs);
+    let written = conclude(staging, &judgement, args.no_charts)?;
     if !args.common.quiet {
         println!(
-            "{name}: {} grid point(s) × {} replication(s), seed {}; results in {}",
+            "{name}: {} grid point(s) × {} replication(s){}, seed {}; results in {}",
             points.len(),
-            template.count,
+            outputs[0].replications.len(),
+            stopped_words(&outputs[0]),
             template.seed,
             display_path(&written)
         );
         print!("{}", tables::sweep_table(&args.set, &points, &outputs, &printed));
+    }
+    verdicts(&judgement, args.strict, args.common.quiet)
+}
+
+/// The scenario with the integer `key` at `value` (one candidate of `size`).
+fn with_key(scenario: &Scenario, key: &str, value: u64) -> Result<Scenario, Failure> {
+    Ok(scenario.with_value(&format!("--key {key}={value}"), key, serde_yaml::Value::Number(value.into()))?)
+}
+
+fn size(args: &SizeArgs) -> Result<(), Failure> {
+    let scenario = scenario::load(&args.scenario)?;
+    let name = scenario.name().to_string();
+    size::check_targets(&args.targets, Kind::of(&scenario)).map_err(|e| Failure::Invalid(format!("--target: {e}")))?;
+    sweep::check_parameter(&args.key).map_err(|e| Failure::Invalid(format!("--key: {e}")))?;
+    if args.min > args.max {
+        return Err(Failure::Invalid(format!("--min {} is above --max {}", args.min, args.max)));
+    }
+    let strategies = strategies_of(&args.scenario, &scenario, &args.set, args.integrations.as_deref())?;
+    // Both ends of the range must be valid for every strategy: a key that is
+    // not an integer, or a range the scenario refuses, fails here, before any work.
+    for strategy in &strategies {
+        for value in [args.min, args.max] {
+            with_key(&strategy.scenario, &args.key, value)?;
+        }
+    }
+    let textbook = size::textbook_ports(&scenario, &args.targets).filter(|_| args.key == "phone_system.ports");
+    let template = spec(scenario, &args.common)?;
+    check_work(&template.scenario, most_replications(&template), strategies.len())?;
+    let out = args.common.out.clone().unwrap_or_else(|| Path::new("results").join(format!("{name}-size")));
+    let staging = Staging::new(&out)?;
+    let progress = Progress::new(0, "replications", args.common.quiet);
+    let range = (args.min, args.max);
+    let sizings = strategies
+        .iter()
+        .map(|strategy| {
+            size::search(&strategy.name, &args.key, range, &args.targets, |value| {
+                let candidate = with_key(&strategy.scenario, &args.key, value)?;
+                progress.grow(template.count);
+                let mut outputs = experiment::run_all(&[candidate], &template, &progress)?;
+                Ok::<_, Failure>(outputs.remove(0))
+            })
+        })
+        .collect::<Result<Vec<Sizing>, Failure>>()?;
+    progress.finish();
+    decisions::write_sizing_csv(&staging.path("sizing.csv"), &args.key, &args.targets, &sizings)?;
+    decisions::write_sizing_json(&staging.path("sizing.json"), &args.key, &args.targets, &sizings, textbook)?;
+    let written = conclude(staging, &Judgement::default(), args.no_charts)?;
+    if !args.common.quiet {
+        let evaluated: usize = sizings.iter().map(|s| s.candidates.len()).sum();
+        println!(
+            "{name}: {} strategies, {evaluated} values of {} evaluated{}, seed {}, common random numbers; results in {}",
+            strategies.len(),
+            args.key,
+            match &template.precision {
+                Some(_) => " (replications by --precision)".to_string(),
+                None => format!(" × {} replication(s)", template.count),
+            },
+            template.seed,
+            display_path(&written)
+        );
+        print!("{}", decisions::sizing_table(&args.key, &args.targets, &sizings, textbook));
+    }
+    for warning in sizings.iter().flat_map(|s| s.warnings.iter().map(move |w| (&s.strategy, w))) {
+        eprintln!("warning: {}: {}", warning.0, warning.1);
     }
     Ok(())
 }
@@ -632,10 +884,13 @@ fn check_merge_out(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool, quiet: bool) -> Result<(), Failure> {
+fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool, quiet: bool, strict: bool) -> Result<(), Failure> {
     check_merge_out(dirs, out)?;
     let staging = Staging::new(out)?;
     let merged = report::merge::merge(dirs, staging.dir())?;
+    let scenario = merged.info.scenario().map_err(|e| {
+        Failure::Invalid(format!("{}: the scenario it records is not valid: {e}", dirs[0].join("shard.json").display()))
+    })?;
     let known: Vec<&'static str> =
         crate::model::metrics::Metric::ALL.iter().map(|m| m.name()).chain(crate::model::chat::METRICS).collect();
     let output = merged.output(&known)?;
@@ -645,12 +900,11 @@ fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool, quiet: bool) -> Result<(
         seed: merged.info.seed,
         duration: Time::from_us(merged.info.duration_us),
         warmup: Time::from_us(merged.info.warmup_us),
+        window: scenario.window(),
     };
     write_run(&staging, &info, &output)?;
-    if !no_charts {
-        charts::draw_dir(staging.dir(), ChartFormat::Png)?;
-    }
-    let written = staging.commit()?;
+    let judgement = judge(vec![], &[(vec![], &scenario, &output)]);
+    let written = conclude(staging, &judgement, no_charts)?;
     if !quiet {
         println!(
             "{}: {} shard(s) merged, {} replication(s), seed {}, results in {}",
@@ -662,7 +916,7 @@ fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool, quiet: bool) -> Result<(
         );
         print!("{}", report::summary_table(&output));
     }
-    Ok(())
+    verdicts(&judgement, strict, quiet)
 }
 
 /// Redraws a results folder's charts from its data files alone.

@@ -3,6 +3,7 @@
 //! replaces the results folder only once complete (see [`staging`]).
 
 pub mod charts;
+pub mod decisions;
 pub mod experiments;
 pub mod merge;
 pub mod progress;
@@ -145,6 +146,14 @@ pub struct RunInfo<'a> {
     pub seed: u64,
     pub duration: Time,
     pub warmup: Time,
+    /// The measured window `[from, to)`.
+    pub window: (Time, Time),
+}
+
+#[derive(serde::Serialize)]
+struct WindowJson {
+    from_s: f64,
+    to_s: f64,
 }
 
 #[derive(serde::Serialize)]
@@ -153,8 +162,12 @@ struct SummaryJson<'a> {
     kind: &'static str,
     seed: u64,
     replications: u64,
+    /// Why a `--precision` run stopped adding replications.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stopped: Option<&'static str>,
     duration_s: f64,
     warmup_s: f64,
+    window: WindowJson,
     metrics: MetricsJson<'a>,
 }
 
@@ -165,8 +178,13 @@ pub fn write_summary_json(path: &Path, info: &RunInfo, output: &RunOutput) -> Re
         kind: info.kind.as_str(),
         seed: info.seed,
         replications: output.replications.len() as u64,
+        stopped: output.stopped.map(|s| s.as_str()),
         duration_s: crate::engine::to_secs(info.duration),
         warmup_s: crate::engine::to_secs(info.warmup),
+        window: WindowJson {
+            from_s: crate::engine::to_secs(info.window.0),
+            to_s: crate::engine::to_secs(info.window.1),
+        },
         metrics: MetricsJson(&summary),
     };
     let mut text = serde_json::to_string_pretty(&json)?;
@@ -284,8 +302,16 @@ mod tests {
         let output = RunOutput {
             metric_names: vec!["calls_offered"],
             replications: vec![Replication { index: 0, seed: 1, values: vec![5.0] }],
+            stopped: None,
         };
-        let info = RunInfo { scenario: "s", kind: Kind::VoiceMessaging, seed: 1, duration: SECOND, warmup: Time::ZERO };
+        let info = RunInfo {
+            scenario: "s",
+            kind: Kind::VoiceMessaging,
+            seed: 1,
+            duration: SECOND,
+            warmup: Time::ZERO,
+            window: (Time::ZERO, SECOND),
+        };
         let comparison = Comparison { strategies: vec!["sccp".into()], outputs: vec![output.clone()] };
         let scenario = crate::scenario::parse_str("s.yaml", "s", "duration: 1h\n").unwrap();
         let axes = [Axis { key: "phone_system.ports".into(), values: vec!["8".into()] }];

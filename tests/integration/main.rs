@@ -8,6 +8,7 @@ mod bad_input;
 mod charts;
 mod chat;
 mod cluster;
+mod decisions;
 mod determinism;
 mod experiments;
 mod fidelity;

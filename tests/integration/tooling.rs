@@ -5,7 +5,7 @@
 use crate::common::*;
 use clap::{CommandFactory, Parser};
 use clustersim::cli::Cli;
-use clustersim::experiment::{self, compare, sweep};
+use clustersim::experiment::{self, compare, size, sweep};
 use clustersim::scenario::{self, Scenario};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -195,6 +195,12 @@ fn check_inputs(example: &str, cli: Cli) {
         C::Sweep(args) => {
             metrics_known(&load(&args.scenario), &args.metrics);
             grid(&args.scenario, &args.set);
+        }
+        C::Size(args) => {
+            let s = load(&args.scenario);
+            size::check_targets(&args.targets, clustersim::scenario::Kind::of(&s))
+                .unwrap_or_else(|e| panic!("{example}: {e}"));
+            compare::strategies(&s, args.integrations.as_deref()).unwrap_or_else(|e| panic!("{example}: {e}"));
         }
         C::Chart { dir, .. } => assert!(repo().join(&dir).join("summary.json").is_file(), "{example}: no results"),
         C::Merge { .. } | C::Schema | C::Completions { .. } | C::Man { .. } => {}

@@ -83,6 +83,9 @@ pub fn draw_dir(dir: &Path, format: ChartFormat) -> Result<Vec<PathBuf>> {
     if let Some(chart) = sweep::Chart::load(dir)? {
         written.push(save(&chart, dir, "sweep", format)?);
     }
+    if let Some(chart) = sweep::Chart::load_sizing(dir)? {
+        written.push(save(&chart, dir, "sizing", format)?);
+    }
     written.sort();
     Ok(written)
 }

@@ -13,7 +13,7 @@ use super::data;
 use super::layout::{self, Swatch};
 use super::style;
 use crate::scenario::Duration;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -88,7 +88,35 @@ pub struct Chart {
     keys: Vec<String>,
     points: Vec<Point>,
     metrics: Vec<String>,
+    /// For `sizing.png`: the targets and answers drawn over the lines.
+    sizing: Option<Sizing>,
 }
+
+/// What `size` looked for and found (`sizing.json`).
+struct Sizing {
+    /// Per target: its metric, `<=` or `>=`, and its value.
+    targets: Vec<(String, String, f64)>,
+    /// Per strategy: the least value meeting every target, if any.
+    answers: Vec<(String, Option<f64>)>,
+}
+
+#[derive(serde::Deserialize)]
+struct SizingJson {
+    key: String,
+    targets: Vec<TargetJson>,
+    answers: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct TargetJson {
+    metric: String,
+    op: String,
+    value: f64,
+}
+
+/// How far above a `<=` target a sizing panel's axis goes: the curve falls
+/// from near 1 at one port, and the answer is where it crosses the target.
+const SIZING_HEADROOM: f64 = 4.0;
 
 impl Chart {
     /// Reads `sweep.csv`; `None` when it is missing or has no rows.
@@ -111,7 +139,43 @@ impl Chart {
             return Ok(None);
         }
         let metrics = choose_metrics(&points);
-        Ok(Some(Chart { keys, points, metrics }))
+        Ok(Some(Chart { keys, points, metrics, sizing: None }))
+    }
+
+    /// Reads `sizing.csv` (`strategy,KEY,metric,mean,ci95,meets`) and
+    /// `sizing.json`: the key on the x axis, a line per strategy, a panel per
+    /// target metric. `None` when the folder has no sizing.
+    pub fn load_sizing(dir: &Path) -> Result<Option<Chart>> {
+        let Some(mut file) = data::open(dir, "sizing.csv")? else { return Ok(None) };
+        let json_path = dir.join("sizing.json");
+        let text = std::fs::read_to_string(&json_path)
+            .with_context(|| format!("cannot read {} (sizing.csv needs it)", json_path.display()))?;
+        let json: SizingJson =
+            serde_json::from_str(&text).with_context(|| format!("{} is not a sizing file", json_path.display()))?;
+        let [strategy, metric, mean, ci95] = file.columns(["strategy", "metric", "mean", "ci95"])?;
+        let key = file.headers().get(1).filter(|k| **k == json.key).cloned().with_context(|| {
+            format!("{}: its second column is not the key `{}` of sizing.json", file.path().display(), json.key)
+        })?;
+        let mut points = vec![];
+        file.for_each(|row| {
+            let values = vec![row.str(1)?.to_string(), row.str(strategy)?.to_string()];
+            let (m, ci) = (row.number(mean)?, row.number(ci95)?);
+            points.push(Point { values, metric: row.str(metric)?.to_string(), mean: m, ci95: ci });
+            Ok(true)
+        })?;
+        if points.is_empty() {
+            return Ok(None);
+        }
+        let targets: Vec<(String, String, f64)> = json.targets.into_iter().map(|t| (t.metric, t.op, t.value)).collect();
+        let answers = json.answers.into_iter().map(|(name, a)| (name, a.as_f64())).collect();
+        let metrics = targets.iter().map(|t| t.0.clone()).fold(vec![], |mut all: Vec<String>, m| {
+            if !all.contains(&m) {
+                all.push(m);
+            }
+            all
+        });
+        let keys = vec![key, "strategy".to_string()];
+        Ok(Some(Chart { keys, points, metrics, sizing: Some(Sizing { targets, answers }) }))
     }
 }
 
@@ -209,14 +273,25 @@ impl Chart {
     where
         DB::ErrorType: 'static,
     {
-        let title = format!("Sweep over {}", self.keys.join(" × "));
+        let title = match &self.sizing {
+            Some(sizing) => {
+                let targets: Vec<String> = sizing.targets.iter().map(|(m, op, v)| format!("{m} {op} {v}")).collect();
+                format!("Sizing: the least {} with {}", self.keys[0], targets.join(" and "))
+            }
+            None => format!("Sweep over {}", self.keys.join(" × ")),
+        };
         layout::text(area, &title, (24, 24), &style::title(), HPos::Left, VPos::Center)?;
         let per_line = match self.keys.len() {
             1 => String::new(),
             _ => format!(" One line per value of {}.", self.keys[1..].join(" and ")),
         };
-        let subtitle =
-            format!("Mean over each grid point's replications; bands are 95 % confidence intervals.{per_line}");
+        let subtitle = match &self.sizing {
+            Some(_) => format!(
+                "Mean over each evaluated value's replications, 95 % bands; the dashed line is the target, a ring \
+                 each answer.{per_line}"
+            ),
+            None => format!("Mean over each grid point's replications; bands are 95 % confidence intervals.{per_line}"),
+        };
         layout::text(area, &subtitle, (24, 58), &style::label(), HPos::Left, VPos::Center)?;
         let lines = self.lines(&self.metrics[0], axis);
         if self.keys.len() > 1 {
@@ -238,8 +313,22 @@ impl Chart {
         DB::ErrorType: 'static,
     {
         layout::metric_heading(area, metric, (24, 18))?;
-        let lines = self.lines(metric, axis);
-        let (bottom, top) = y_range(&lines);
+        let mut lines = self.lines(metric, axis);
+        let targets: Vec<(String, f64)> =
+            self.sizing.iter().flat_map(|s| &s.targets).filter(|t| t.0 == metric).map(|t| (t.1.clone(), t.2)).collect();
+        let (bottom, mut top) = y_range(&lines);
+        for (op, value) in &targets {
+            if op == "<=" && *value > 0.0 && top > SIZING_HEADROOM * value {
+                top = SIZING_HEADROOM * value;
+            }
+            top = top.max(value * 1.1);
+        }
+        // Cut what lies above the axis, so the crossing of the target shows.
+        for point in lines.iter_mut().flat_map(|l| l.points.iter_mut()) {
+            let mean = point.1.min(top);
+            point.2 = point.2.min(top - mean).max(0.0);
+            point.1 = mean;
+        }
         let (x_low, x_high) = axis.range();
         let mut chart = ChartBuilder::on(area)
             .margin_top(36)
@@ -267,6 +356,24 @@ impl Chart {
         for (i, line) in lines.iter().enumerate() {
             let over = lines[i + 1..].iter().filter(|later| same_points(later, line)).count() as u32;
             draw_line(&mut chart, line, style::series_color(i), 4 * over)?;
+        }
+        for (_, value) in &targets {
+            let dashes = (0..60).map(|i| x_low + (x_high - x_low) * i as f64 / 60.0);
+            chart.draw_series(dashes.step_by(2).map(|x| {
+                let step = (x_high - x_low) / 60.0;
+                PathElement::new(vec![(x, *value), (x + step, *value)], style::MUTED.stroke_width(2))
+            }))?;
+        }
+        if let Some(sizing) = &self.sizing {
+            for (i, line) in lines.iter().enumerate() {
+                let answer = sizing.answers.iter().find(|(name, _)| *name == line.label).and_then(|a| a.1);
+                let Some(at) = answer.and_then(|a| line.points.iter().find(|p| p.0 == a)) else { continue };
+                chart.draw_series(std::iter::once(Circle::new(
+                    (at.0, at.1),
+                    11,
+                    style::series_color(i).stroke_width(3),
+                )))?;
+            }
         }
         Ok(())
     }
