@@ -24,6 +24,7 @@ out flapping-link run scenarios/flapping-link.yaml
 out random-failures-year run scenarios/random-failures-year.yaml --replications 20 --trace all
 # Strategies and parameters.
 out publisher-outage-compare compare scenarios/publisher-outage.yaml
+out publisher-outage-size size scenarios/publisher-outage-sizing.yaml --target "blocking_probability<=0.01"
 out publisher-outage-sweep sweep scenarios/publisher-outage.yaml --replications 50 \
     --set phone_system.ports=8,12,16,24 --set phone_system.integration=sccp,sip_trunk
 # Manual failover (seed 2).
