@@ -1,5 +1,5 @@
 //! clustersim's integration tests: one binary, a file per behaviour. Tests
-//! name the SPEC rule they check.
+//! name the rule they check (docs/model.md).
 mod common;
 mod generate;
 
@@ -10,6 +10,7 @@ mod chat;
 mod cluster;
 mod decisions;
 mod determinism;
+mod docs;
 mod experiments;
 mod fidelity;
 mod hostile_input;
