@@ -1,6 +1,6 @@
-//! The metrics of both kinds of model (SPEC §5), by name: the vocabulary
+//! The metrics of both kinds of model (docs/metrics.md), by name: the vocabulary
 //! that results files, `expect:` entries, `--target` and `--precision` share.
-//! Voice metrics come in SPEC order, then the extras; chat metrics are [`CHAT`].
+//! Voice metrics come in the rules' order, then the extras; chat metrics are [`CHAT`].
 
 /// The metrics of a persistent_chat run, in column order.
 pub const CHAT: [&str; 10] = [
@@ -40,7 +40,7 @@ pub enum Metric {
     MailboxSyncDownS,
     Availability,
     ServiceAvailability,
-    // Beyond SPEC §5: what makes the conservation laws checkable and R18 visible.
+    // Beyond the rules' own list: what makes the conservation laws checkable and R18 visible.
     CallsInProgressEnd,
     CallsBlockedStale,
     ServiceUnavailableS,

@@ -1,4 +1,4 @@
-//! Seeded random streams (SPEC R21).
+//! Seeded random streams (R21).
 //!
 //! A replication's seed is derived from (master seed, replication index); each
 //! stream of a replication (arrivals, hold times, faults, ...) is a ChaCha8

@@ -1,4 +1,4 @@
-//! Persistent Chat with manual failover (SPEC §2, rules C1–C5), on the same
+//! Persistent Chat with manual failover (rules C1–C5, docs/model.md), on the same
 //! engine as the voice cluster.
 //!
 //! ```text

@@ -1,4 +1,4 @@
-//! Keepalive arithmetic for the role managers (SPEC R3).
+//! Keepalive arithmetic for the role managers (R3).
 //!
 //! Each server ticks at `phase + k × interval` (k = 0, 1, ...). At each tick it
 //! sends a keepalive to its peer and checks whether it has heard from the peer

@@ -1,4 +1,4 @@
-//! The phone system's side of the cluster (SPEC R17, seed Table 3-2): how many
+//! The phone system's side of the cluster (R17, seed Table 3-2): how many
 //! ports each server has, which server a call is offered first, and whether a
 //! full server's call overflows to the other.
 //!

@@ -72,7 +72,7 @@ impl Actor {
 }
 
 vocabulary! {
-    /// The chat pool's database statuses (SPEC §2).
+    /// The chat pool's database statuses (docs/model.md, C1–C5).
     DbStatus {
         OnlineMirrored = "online_mirrored",
         LogShipping = "log_shipping",
@@ -160,7 +160,7 @@ vocabulary! {
         // Calls and messages.
         CallsDropped = "calls_dropped",
         MwiBacklogReleased = "mwi_backlog_released",
-        // Persistent Chat (SPEC §2).
+        // Persistent Chat (C1–C5).
         LogBackup = "log_backup",
         LogCopy = "log_copy",
         LogRestore = "log_restore",
@@ -196,10 +196,10 @@ impl EventKind {
     }
 }
 
-/// The nodes of SPEC §1 in link order: a directed link is a (from, to) pair.
+/// The nodes of the voice cluster in link order: a directed link is a (from, to) pair.
 pub const NODES: [Node; 4] = [Node::Publisher, Node::Subscriber, Node::PhoneSystem, Node::Network];
 
-/// A set of directed links between the nodes of SPEC §1 (a partition, a heal).
+/// A set of directed links between the voice cluster's nodes (a partition, a heal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Links(u16);
 

@@ -1,4 +1,4 @@
-//! Call traffic (SPEC R19): Poisson arrivals shaped by an hourly profile, hold
+//! Call traffic (R19): Poisson arrivals shaped by an hourly profile, hold
 //! times, and the caller's purpose.
 //!
 //! ```text

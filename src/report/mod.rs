@@ -1,4 +1,4 @@
-//! Reports: the output files of SPEC §5 and the human summary, built from
+//! Reports: the output files of a run and the human summary, built from
 //! result structs. Every file of a run is written into a staging folder that
 //! replaces the results folder only once complete (see [`staging`]).
 

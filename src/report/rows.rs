@@ -7,7 +7,7 @@
 //! | `events.csv` | `replication,time_s,server,event,detail,cause,link,service,status,count` |
 //! | `load.csv` | `replication,start_s,width_s,publisher_peak,subscriber_peak,blocked,dropped,mailbox_unavailable` |
 //!
-//! `events.csv` keeps SPEC §5's five columns first; the typed fields after
+//! `events.csv` keeps its five documented columns first; the typed fields after
 //! `detail` are what code reads (see [`crate::model::trace::Fields`]): empty
 //! where an event has no such fact.
 

@@ -1,4 +1,4 @@
-//! The Persistent Chat scenario format (SPEC §2): a chat database (mgc)
+//! The Persistent Chat scenario format (C1–C5): a chat database (mgc)
 //! log-shipped to a backup data centre and failed over by a manual runbook.
 
 use super::duration::Duration;
@@ -38,12 +38,12 @@ pub struct ChatScenario {
     /// shorter than `duration`; not with `window`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warmup: Option<Duration>,
-    /// Measure only `[from, to)` of the run (SPEC §6): e.g. the hours of an
+    /// Measure only `[from, to)` of the run: e.g. the hours of an
     /// outage or the busy hour. Default: from `warmup` to `duration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Window>,
     /// Bounds the run's metrics must keep, judged after it: `holds`, `fails`
-    /// (exit status 3) or `unsure` (SPEC §6). Default: none.
+    /// (exit status 3) or `unsure`. Default: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<Expectation>,
     /// The master seed: replication i draws from its own seed derived from

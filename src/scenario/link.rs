@@ -29,7 +29,7 @@ impl Node {
     }
 }
 
-/// A link of SPEC §1, in both directions or in one.
+/// A link of the voice cluster, in both directions or in one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkSpec {
     pub from: Node,

@@ -1,4 +1,4 @@
-//! What a scenario measures and what it expects (SPEC §6): the measured
+//! What a scenario measures and what it expects: the measured
 //! window and the `expect:` entries, shared by both kinds of scenario.
 
 use super::{Invalid, Kind, duration::Duration};
@@ -23,7 +23,7 @@ pub struct Window {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expectation {
-    /// A metric the scenario's kind reports (see the README's metric list).
+    /// A metric the scenario's kind reports (see docs/metrics.md).
     pub metric: String,
     /// The least value the metric may take (give `min` or `max`, not both).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,7 +1,7 @@
 //! The scenario format: YAML in, a validated scenario out.
 //!
 //! Parse, then validate, then run: serde structs with `deny_unknown_fields` and
-//! the defaults SPEC.md documents; `validate()` for relations between fields. A
+//! the defaults docs/scenarios.md documents; `validate()` for relations between fields. A
 //! problem becomes a [`ScenarioError`] that names the file, the line and column,
 //! and the key path, in one sentence.
 
@@ -78,7 +78,7 @@ impl Invalid {
     }
 }
 
-/// The two kinds of scenario and model (SPEC §1 and §2).
+/// The two kinds of scenario and model (R1–R21 and C1–C5, docs/model.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     VoiceMessaging,
@@ -104,7 +104,7 @@ impl Kind {
         [Kind::VoiceMessaging, Kind::PersistentChat].into_iter().find(|k| k.as_str() == text)
     }
 
-    /// The metric names a run of this kind reports, in column order (SPEC §5).
+    /// The metric names a run of this kind reports, in column order (docs/metrics.md).
     pub fn metric_names(self) -> Vec<&'static str> {
         match self {
             Kind::VoiceMessaging => crate::metrics::Metric::ALL.iter().map(|m| m.name()).collect(),
@@ -153,7 +153,7 @@ impl Scenario {
         }
     }
 
-    /// The measured window `[from, to)` (SPEC §6): `window`, else from the
+    /// The measured window `[from, to)`: `window`, else from the
     /// warm-up to the end of the run.
     pub fn window(&self) -> (crate::engine::Time, crate::engine::Time) {
         match self {
@@ -349,8 +349,8 @@ fn depth_words() -> String {
     format!("nests lists and mappings deeper than {MAX_NESTING} levels, the most a scenario may (it needs about five)")
 }
 
-/// The limits of SPEC's "bounded time and memory", checked before serde_yaml
-/// sees the text: nesting and nodes, first by a linear scan that reads the
+/// The limits that keep reading a scenario bounded in time and memory,
+/// checked before serde_yaml sees the text: nesting and nodes, first by a linear scan that reads the
 /// text as libyaml does, then exactly, with aliases expanded, by the survey.
 /// Returns the root's `kind` when it could be read.
 fn guard(file: &str, text: &str) -> Result<survey::Survey, ScenarioError> {

@@ -1,8 +1,8 @@
-//! The voice-messaging scenario format (SPEC §3) and its validation.
+//! The voice-messaging scenario format (docs/scenarios.md) and its validation.
 //!
-//! Every struct denies unknown keys; every default below is the one SPEC.md
-//! documents. `validate` checks what serde cannot: relations between fields and
-//! the bounds that keep a run finite.
+//! Every struct denies unknown keys; every default below is the one
+//! docs/scenarios.md documents. `validate` checks what serde cannot:
+//! relations between fields and the bounds that keep a run finite.
 
 use super::duration::Duration;
 pub use super::link::{HealTarget, LinkSpec, Node};
@@ -54,12 +54,12 @@ pub struct VoiceScenario {
     /// shorter than `duration`; not with `window`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warmup: Option<Duration>,
-    /// Measure only `[from, to)` of the run (SPEC §6): e.g. the hours of an
+    /// Measure only `[from, to)` of the run: e.g. the hours of an
     /// outage or the busy hour. Default: from `warmup` to `duration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Window>,
     /// Bounds the run's metrics must keep, judged after it: `holds`, `fails`
-    /// (exit status 3) or `unsure` (SPEC §6). Default: none.
+    /// (exit status 3) or `unsure`. Default: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<Expectation>,
     /// The master seed: replication i draws from its own seed derived from
@@ -717,7 +717,7 @@ fn default_service() -> Service {
     Service::ConversationManager
 }
 
-/// Whether `a`–`b` is one of the five links of SPEC §1.
+/// Whether `a`–`b` is one of the voice cluster's five links.
 pub fn is_link(a: Node, b: Node) -> bool {
     a != b && !matches!((a, b), (Node::PhoneSystem, Node::Network) | (Node::Network, Node::PhoneSystem))
 }

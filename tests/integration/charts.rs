@@ -1,4 +1,4 @@
-//! Charts (SPEC §5): every results folder gets the charts its files allow,
+//! Charts: every results folder gets the charts its files allow,
 //! as valid 1600×900 PNGs (or SVG on request), drawn from the files alone —
 //! the same files give the same bytes, on a machine without fonts too.
 
@@ -293,7 +293,7 @@ fn a_missing_column_is_an_error_that_names_it() {
     assert!(err.contains("load.csv") && err.contains("width_s"), "{err}");
 }
 
-/// SPEC §2's example, with few replications: a data-centre loss and the
+/// The seed's chat example, with few replications: a data-centre loss and the
 /// manual runbook (one step, `copy_backups`, takes no time).
 const CHAT: &str = "\
 kind: persistent_chat

@@ -15,7 +15,7 @@ fn chat_scenario(yaml: &str) -> ChatScenario {
     }
 }
 
-/// The SPEC §2 example with `extra` lines replacing or adding keys.
+/// A chat scenario after the seed's example, with `extra` lines replacing or adding keys.
 fn example(failure_at: &str, extra: &str) -> String {
     format!(
         "kind: persistent_chat\nduration: 6h\nseed: 3\nchat: {{posts_per_hour: 2000}}\n\
@@ -189,7 +189,7 @@ fn c4_each_backup_applied_by_hand_draws_its_own_duration() {
 
 #[test]
 fn c4_warmup_measures_chat_after_it_as_for_voice() {
-    // SPEC §3's warm-up applies to both kinds. The failure at 2h07m30s comes
+    // The warm-up applies to both kinds. The failure at 2h07m30s comes
     // before a 2h10m warm-up: the posts it loses arrived before the warm-up
     // (none counted), its rpo is not counted, and the outage (2h07m30s to
     // 2h49m30s: decide 15 + remove 2 + online 2 + pool 1 + mirror 20 +

@@ -1,4 +1,4 @@
-//! Experiments (SPEC §4–5): threads, shards and merge, compare, sweep, and
+//! Experiments: threads, shards and merge, compare, sweep, and
 //! confidence intervals.
 
 use crate::common::*;

@@ -146,7 +146,7 @@ fn r12_a_replicating_primary_keeps_its_role_for_every_metric() {
 
 #[test]
 fn r13_a_split_brain_that_overlaps_the_warm_up_is_one_episode() {
-    // SPEC §5: a split brain from about 10m45s to about 20m (the cut from 10
+    // docs/metrics.md: a split brain from about 10m45s to about 20m (the cut from 10
     // to 20 min) with a 15 min warm-up has about 300 s of measured split and
     // counts as one episode, not zero.
     let (m, _) = traced(

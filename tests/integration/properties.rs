@@ -185,7 +185,7 @@ fn parsed_cleanly(text: &str) -> Result<Option<Scenario>, TestCaseError> {
 }
 
 /// Runs an accepted scenario if it is small enough for a test, with the
-/// invariant checker on, and checks the laws every run keeps (SPEC §5): a
+/// invariant checker on, and checks the laws every run keeps (docs/metrics.md): a
 /// limit error is fine, a panic or a broken law is not.
 fn run_if_small(scenario: Scenario) -> Result<(), TestCaseError> {
     let too_long = scenario.duration_and_warmup().0.as_us() > us(1000 * 3_600_000_000);
@@ -268,7 +268,7 @@ fn explaining_event(row: &StatusChange) -> &'static str {
 fn check_laws(case: u64, r: &Traced) -> Result<(), TestCaseError> {
     for row in &r.statuses {
         let (from, to) = (voice_status(row.from), voice_status(row.to));
-        prop_assert!(allowed_transition(from, to), "case {case}: {row:?} is not an edge of SPEC §1");
+        prop_assert!(allowed_transition(from, to), "case {case}: {row:?} is not an edge of the state diagram");
         let wanted = explaining_event(row);
         let found = r.events.iter().any(|e| e.at == row.at && e.actor == row.actor && e.kind.as_str() == wanted);
         prop_assert!(found, "case {case}: {row:?} has no `{wanted}` event");

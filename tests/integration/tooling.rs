@@ -1,4 +1,4 @@
-//! The tooling around the command line (SPEC §7): shell completions that
+//! The tooling around the command line: shell completions that
 //! load and complete, man pages that `man` renders, and the examples at the
 //! end of each subcommand's help, which must keep working as the code moves.
 

@@ -377,7 +377,7 @@ fn isolation(s: usize) -> Links {
     Links::of([peer(s), PHONE, NETWORK].into_iter().flat_map(|n| [(s, n), (n, s)]))
 }
 
-/// Every directed link of SPEC §1.
+/// Every directed link of the voice cluster.
 fn all_links() -> Links {
     let pairs =
         [(PUBLISHER, SUBSCRIBER), (PUBLISHER, PHONE), (SUBSCRIBER, PHONE), (PUBLISHER, NETWORK), (SUBSCRIBER, NETWORK)];

@@ -7,7 +7,8 @@ use crate::engine::Time;
 use crate::model::trace::Tracer;
 use crate::scenario::Status;
 
-/// The status changes SPEC §1's rules can make (R4, R7–R12, R15).
+/// The status changes the rules can make (R4, R7–R12, R15): the edges of the
+/// state diagram in docs/model.md, which a test keeps equal to this list.
 pub fn allowed_transition(from: Status, to: Status) -> bool {
     use Status::*;
     matches!(
@@ -101,7 +102,7 @@ impl<T: Tracer> Voice<T> {
             "split-brain recovery flag disagrees with the statuses"
         );
         let c = &t.clocks;
-        ensure!(c.split.is_zero() || c.split_episodes > 0, "{} µs of split brain in no episode (SPEC §5)", c.split);
+        ensure!(c.split.is_zero() || c.split_episodes > 0, "{} µs of split brain in no episode", c.split);
         ensure!(
             c.split <= c.since.min(self.cfg.to).saturating_sub(self.cfg.from),
             "more split brain than measured time"

@@ -1,4 +1,4 @@
-//! The voice-messaging cluster (SPEC §1): two servers with role managers, the
+//! The voice-messaging cluster (R1–R21, docs/model.md): two servers with role managers, the
 //! phone system in front of them, call traffic and the failure timeline.
 //!
 //! ```text

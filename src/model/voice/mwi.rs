@@ -1,4 +1,4 @@
-//! Message-waiting indicators (SPEC R16).
+//! Message-waiting indicators (R16).
 //!
 //! A message needs an MWI from a primary's Notifier. A Notifier sends one MWI
 //! per `spacing` (1 / `delivery_per_second`); a message it can see is sent at

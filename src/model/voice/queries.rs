@@ -110,7 +110,7 @@ impl<T: Tracer> Voice<T> {
     }
 
     /// Whether an episode from `start` to `end` (inclusive) overlaps the
-    /// measured window: SPEC §5 counts every episode that does.
+    /// measured window: every episode that does counts (docs/metrics.md).
     pub(super) fn overlaps_window(&self, start: Time, end: Time) -> bool {
         start < self.cfg.to && (end > self.cfg.from || (start == end && self.measured(start)))
     }

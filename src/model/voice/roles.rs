@@ -1,4 +1,4 @@
-//! The role managers (SPEC R3–R8, R11, R13, R15): keepalives, detection of a
+//! The role managers (R3–R8, R11, R13, R15): keepalives, detection of a
 //! silent peer, the ping check, self-promotion, the switchover sequences and
 //! split-brain recovery, with the seed's three event lists as trace events.
 

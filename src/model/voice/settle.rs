@@ -1,5 +1,5 @@
-//! State changes and what follows them: statuses (checked against SPEC §1's
-//! edges), timers, and `settle`, which re-derives every cache after a control
+//! State changes and what follows them: statuses (checked against the state
+//! diagram's edges), timers, and `settle`, which re-derives every cache after a control
 //! event (R2, R15, R16, R18).
 
 use super::state::TimerKind;
@@ -19,7 +19,7 @@ impl<T: Tracer> Voice<T> {
         let held_role = self.holds_primary_role(s);
         assert!(
             allowed_transition(from, to),
-            "status change {} → {} of {} is not an edge of SPEC §1 (seed {}, replication {})",
+            "status change {} → {} of {} is not an edge of the state diagram (seed {}, replication {})",
             from.as_str(),
             to.as_str(),
             server_name(s),

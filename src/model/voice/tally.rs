@@ -1,5 +1,5 @@
 //! Counters and clocks of one replication, and the metrics they close into
-//! at the horizon (SPEC §5, measured over the window `[from, to)`).
+//! at the horizon (docs/metrics.md), measured over the window `[from, to)`.
 
 use super::{Voice, mwi};
 use crate::engine::{self, Time};

@@ -1,4 +1,4 @@
-//! `availability.png` of a Persistent Chat run (SPEC §2, C1–C5): what the
+//! `availability.png` of a Persistent Chat run (C1–C5): what the
 //! failover looked like, and what was lost. Top to bottom:
 //!
 //! ```text
@@ -1202,7 +1202,7 @@ impl Chart<'_> {
         );
         let note = style::note();
         if self.failover.failure_s.is_none() {
-            let only = "Ticks are the runs of the periodic jobs (SPEC C2, C5). No data centre was lost, so no runbook \
+            let only = "Ticks are the runs of the periodic jobs (rules C2, C5). No data centre was lost, so no runbook \
                         ran and nothing was lost.";
             return layout::text(root, only, (24, y), &note, HPos::Left, VPos::Center);
         }

@@ -21,7 +21,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use std::path::Path;
 
 /// The metrics `compare` prints by default for a voice cluster (see the
-/// README), and those that matter for a chat pool (SPEC C3–C5: data lost,
+/// README), and those that matter for a chat pool (C3–C5: data lost,
 /// recovery time, redundancy, compliance), in order of preference: the
 /// first list with any metric present is drawn, else the file's first six.
 const KEY_METRICS: [&[&str]; 2] = [
@@ -37,7 +37,7 @@ const KEY_METRICS: [&[&str]; 2] = [
 ];
 const MAX_PANELS: usize = 6;
 
-/// The port-allocation strategies of SPEC R17 and the scenario's own.
+/// The port-allocation strategies of R17 and the scenario's own.
 const ALLOCATION_STRATEGIES: [&str; 5] = ["sccp", "sip_trunk", "pimg_timg", "sip_other", "custom"];
 
 /// One row of `comparison.csv`.

@@ -1,4 +1,4 @@
-//! Reading a results folder for the charts: the files of SPEC §5, by column
+//! Reading a results folder for the charts: the files a run writes, by column
 //! name, row by row. Trace files can be large (`--trace all` over thousands
 //! of replications), so they are streamed, never held whole; every error
 //! names the file and the line, and odd input is an error, never a panic.

@@ -1,4 +1,4 @@
-//! Charts of a results folder, drawn from its files alone (SPEC §5), so that
+//! Charts of a results folder, drawn from its files alone, so that
 //! `clustersim chart DIR` redraws exactly what the run drew.
 //!
 //! | file | drawn when the folder has | answers |

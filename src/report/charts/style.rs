@@ -67,7 +67,7 @@ pub fn note() -> TextStyle<'static> {
     TextStyle::from((FontFamily::Name(FAMILY), 14)).color(&MUTED)
 }
 
-/// The seven statuses of SPEC §1 in legend order, with colours from the
+/// The seven statuses of seed Table 3-1 in legend order, with colours from the
 /// Okabe–Ito palette (told apart with the common colour-vision deficiencies)
 /// and differing in lightness too: the routine statuses are the calm ones.
 pub const STATUSES: [(&str, RGBColor); 7] = [
@@ -83,7 +83,7 @@ pub const STATUSES: [(&str, RGBColor); 7] = [
 /// The voice cluster's routine statuses: where a healthy cluster lives.
 const VOICE_ROUTINE: [&str; 2] = ["primary", "secondary"];
 
-/// Colours for statuses outside SPEC §1 (a chat pool's), in order of first
+/// Colours for statuses outside the voice cluster's seven (a chat pool's), in order of first
 /// appearance, skipping colours already taken.
 const OTHER_STATUS_COLORS: [RGBColor; 8] = [
     RGBColor(0x00, 0x9E, 0x73),
@@ -97,7 +97,7 @@ const OTHER_STATUS_COLORS: [RGBColor; 8] = [
 ];
 
 /// The statuses a chart draws, their colours and legend order, and which are
-/// routine. A voice run gets the seven statuses of SPEC §1 with fixed
+/// routine. A voice run gets the seven voice statuses with fixed
 /// colours; any other (a chat pool) gets the statuses it shows, a server
 /// that is `down` in red, and its servers' initial statuses as routine.
 #[derive(Debug, Clone, PartialEq)]

@@ -68,7 +68,7 @@ pub enum FaultKind {
     LinkCut,
     SplitBrain,
     MailboxesUnmounted,
-    /// A chat pool's primary data centre lost (SPEC C3): the site, not a server, fails.
+    /// A chat pool's primary data centre lost (C3): the site, not a server, fails.
     DataCentreLoss,
 }
 
