@@ -1,4 +1,4 @@
-//! Decisions (SPEC §6): the measured window, `size`, `--precision` and
+//! Decisions: the measured window, `size`, `--precision` and
 //! `expect:`, through the real command line. Expected answers come from
 //! Erlang B (`clustersim::theory`, itself checked against published tables)
 //! or from the definitions of the verdicts.
