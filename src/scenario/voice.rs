@@ -369,8 +369,9 @@ pub struct PhoneSystem {
     pub allocation: Option<Allocation>,
     /// The routing, instead of the integration's. Default: the integration's.
     pub routing: Option<Routing>,
-    /// Whether a call that finds its first server full or not answering tries
-    /// the other before it is blocked. Default true.
+    /// Whether a call that finds its first server full tries the other before
+    /// it is blocked (a server that answers no calls is skipped either way).
+    /// Default true.
     pub overflow: bool,
     /// For this long after a server stops answering abruptly (a crash, a cut
     /// from the phone system, `conversation_manager` stopped) the phone system
