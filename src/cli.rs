@@ -1,4 +1,4 @@
-//! The command line (SPEC §4): clap definitions and the glue between the
+//! The command line: clap definitions and the glue between the
 //! scenario, experiment and report layers. No model logic lives here.
 
 use crate::engine::{LimitError, Time};

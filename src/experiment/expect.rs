@@ -1,4 +1,4 @@
-//! Expectations (SPEC §6): a scenario's `expect:` entries judged against a
+//! Expectations: a scenario's `expect:` entries judged against a
 //! run's summary, so that a scenario can be a check a team runs in its CI.
 //!
 //! ```text

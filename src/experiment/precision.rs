@@ -1,4 +1,4 @@
-//! `--precision METRIC=V|V%` (SPEC §6): replications are added in a fixed
+//! `--precision METRIC=V|V%`: replications are added in a fixed
 //! sequence of batches until every named metric's 95% half-width is at most
 //! its target, or `--max-replications` is reached.
 //!

@@ -1,4 +1,4 @@
-//! `size` (SPEC §6): the least value of an integer key (by default
+//! `size`: the least value of an integer key (by default
 //! `phone_system.ports`) at which every target holds with 95% confidence,
 //! per strategy.
 //!
