@@ -20,9 +20,9 @@ mod distribution;
 mod glyphs;
 mod layout;
 mod status_time;
-mod style;
+pub(crate) mod style;
 mod sweep;
-mod timeline;
+pub(crate) mod timeline;
 mod trace;
 
 use anyhow::{Context, Result};
@@ -49,12 +49,58 @@ impl ChartFormat {
 /// Draws every chart that the files in results folder `dir` allow, into `dir`,
 /// and returns the paths written (sorted). Reads only files in `dir`.
 pub fn draw_dir(dir: &Path, format: ChartFormat) -> Result<Vec<PathBuf>> {
+    let mut files = Files { dir, format, written: vec![] };
+    each_chart(dir, &mut files)?;
+    let mut written = files.written;
+    written.sort();
+    Ok(written)
+}
+
+/// The same charts as [`draw_dir`], as SVG documents in memory (for the
+/// HTML report), by file stem (`availability`, ...), sorted.
+pub fn svg_documents(dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut documents = Documents(vec![]);
+    each_chart(dir, &mut documents)?;
+    let mut out = documents.0;
+    out.sort();
+    Ok(out)
+}
+
+/// Where the charts go: files in the folder, or strings.
+trait Sink {
+    fn put(&mut self, name: &str, chart: &impl Draw) -> Result<()>;
+}
+
+struct Files<'a> {
+    dir: &'a Path,
+    format: ChartFormat,
+    written: Vec<PathBuf>,
+}
+
+impl Sink for Files<'_> {
+    fn put(&mut self, name: &str, chart: &impl Draw) -> Result<()> {
+        self.written.push(save(chart, self.dir, name, self.format)?);
+        Ok(())
+    }
+}
+
+struct Documents(Vec<(String, String)>);
+
+impl Sink for Documents {
+    fn put(&mut self, name: &str, chart: &impl Draw) -> Result<()> {
+        let text = svg_text(chart).with_context(|| format!("cannot draw {name}.svg"))?;
+        self.0.push((name.to_string(), text));
+        Ok(())
+    }
+}
+
+/// Hands every chart the folder's files allow to `sink`.
+fn each_chart(dir: &Path, sink: &mut impl Sink) -> Result<()> {
     if !dir.is_dir() {
         anyhow::bail!("{} is not a folder", dir.display());
     }
     style::register_fonts()?;
     let summary = data::read_summary(dir)?;
-    let mut written = vec![];
     let traced = trace::load(dir, summary.as_ref())?;
     // A chat pool's folder is told by its content: the mgc servers and log
     // shipping's events in the traces, else the chat metrics.
@@ -63,31 +109,29 @@ pub fn draw_dir(dir: &Path, format: ChartFormat) -> Result<Vec<PathBuf>> {
         None => chat::is_chat_folder(dir)?,
     };
     if let Some(t) = &traced {
-        let path = if chat {
-            save(&chat::Chart::load(dir, t, summary.as_ref())?, dir, "availability", format)?
+        if chat {
+            sink.put("availability", &chat::Chart::load(dir, t, summary.as_ref())?)?;
         } else {
-            save(&availability::Chart::new(t, summary.as_ref()), dir, "availability", format)?
-        };
-        written.push(path);
+            sink.put("availability", &availability::Chart::new(t, summary.as_ref()))?;
+        }
     }
     let long_run = status_time::is_long_run(dir, summary.as_ref(), traced.as_ref(), chat)?;
     if long_run && let Some(chart) = distribution::Chart::load(dir, summary.as_ref())? {
-        written.push(save(&chart, dir, "availability-distribution", format)?);
+        sink.put("availability-distribution", &chart)?;
     }
     if long_run && let Some(chart) = status_time::Chart::load(dir, summary.as_ref(), traced.as_ref())? {
-        written.push(save(&chart, dir, "status-time", format)?);
+        sink.put("status-time", &chart)?;
     }
     if let Some(chart) = comparison::Chart::load(dir)? {
-        written.push(save(&chart, dir, "comparison", format)?);
+        sink.put("comparison", &chart)?;
     }
     if let Some(chart) = sweep::Chart::load(dir)? {
-        written.push(save(&chart, dir, "sweep", format)?);
+        sink.put("sweep", &chart)?;
     }
     if let Some(chart) = sweep::Chart::load_sizing(dir)? {
-        written.push(save(&chart, dir, "sizing", format)?);
+        sink.put("sizing", &chart)?;
     }
-    written.sort();
-    Ok(written)
+    Ok(())
 }
 
 /// A chart that can draw itself on any plotters backend.
@@ -129,6 +173,11 @@ fn draw_png(chart: &impl Draw, temp: &Path) -> Result<()> {
 }
 
 fn draw_svg(chart: &impl Draw, temp: &Path) -> Result<()> {
+    let text = svg_text(chart)?;
+    std::fs::write(temp, text).with_context(|| format!("cannot write {}", temp.display()))
+}
+
+fn svg_text(chart: &impl Draw) -> Result<String> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, chart.size()).into_drawing_area();
@@ -136,5 +185,5 @@ fn draw_svg(chart: &impl Draw, temp: &Path) -> Result<()> {
         chart.draw(&root)?;
         root.present()?;
     }
-    std::fs::write(temp, text).with_context(|| format!("cannot write {}", temp.display()))
+    Ok(text)
 }
