@@ -85,10 +85,17 @@ pub struct EventRow<'a> {
     pub server: &'a str,
     pub event: &'a str,
     pub detail: &'a str,
+    // The typed fields are read as empty from a file written before they
+    // existed (SPEC §5's five columns).
+    #[serde(default)]
     pub cause: &'a str,
+    #[serde(default)]
     pub link: String,
+    #[serde(default)]
     pub service: &'a str,
+    #[serde(default)]
     pub status: &'a str,
+    #[serde(default)]
     pub count: Option<u64>,
 }
 
