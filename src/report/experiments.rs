@@ -127,7 +127,7 @@ pub fn comparison_table(comparison: &Comparison, metrics: &[&str]) -> String {
 
 /// Strategies named `key=value` for one shared key are labelled by their
 /// value alone, with a note naming the key.
-fn short_labels(names: &[String]) -> (String, Vec<String>) {
+pub(crate) fn short_labels(names: &[String]) -> (String, Vec<String>) {
     let split: Vec<Option<(&str, &str)>> =
         names.iter().map(|n| n.split_once('=').filter(|(_, v)| !v.contains('='))).collect();
     if let Some(Some((key, _))) = split.first()

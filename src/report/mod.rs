@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod decisions;
 pub mod experiments;
+pub mod html;
 pub mod merge;
 pub mod progress;
 pub mod rows;

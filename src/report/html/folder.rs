@@ -1,0 +1,505 @@
+//! A results folder, read once into one value that the report draws from:
+//! `summary.json`, the traced replication of `events.csv`, `status.csv` and
+//! `load.csv`, and whichever of `comparison.csv`, `sweep.csv`, `sizing.csv`
+//! / `sizing.json` and `expectations.csv` the folder holds.
+//!
+//! Only files in the folder are read, so `chart DIR` rebuilds the same
+//! report the run wrote. Events are read by their typed columns (kind,
+//! server, cause, links, ...): the `detail` sentence is shown, never parsed.
+//! A missing file is no error (the report leaves its section out); a
+//! malformed one is, naming the file and line.
+
+use crate::experiment::Stat;
+use crate::model::trace::{Actor, EventKind, Links, State};
+use crate::report::rows::{EventRow, LoadRow, Seconds, StatusRow};
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
+use std::path::{Path, PathBuf};
+
+/// Everything the report shows, from one folder.
+pub struct Folder {
+    /// The folder's own name (the title when there is no summary).
+    pub name: String,
+    pub summary: Option<Summary>,
+    pub trace: Option<Trace>,
+    pub comparison: Vec<ComparisonRow>,
+    pub sweep: Option<Sweep>,
+    pub sizing: Option<Sizing>,
+    pub expectations: Vec<Expectation>,
+    /// The folder's charts as SVG documents, by name (`availability`, ...).
+    pub charts: Vec<(String, String)>,
+}
+
+impl Folder {
+    /// Whether the folder is a chat pool's: its metrics or its servers say so.
+    pub fn is_chat(&self) -> bool {
+        if let Some(kind) = self.summary.as_ref().and_then(|s| s.kind.as_deref()) {
+            return kind == "persistent_chat";
+        }
+        let chat_actor = |a: Actor| matches!(a, Actor::MgcPrimary | Actor::MgcBackup);
+        let traced = self.trace.as_ref().is_some_and(|t| t.events.iter().any(|e| chat_actor(e.server)));
+        let metric = |m: &str| m == "posts_lost";
+        traced
+            || self.summary.as_ref().is_some_and(|s| s.metrics.iter().any(|(m, _)| metric(m)))
+            || self.comparison.iter().any(|r| metric(&r.metric))
+            || self.sweep.as_ref().is_some_and(|s| s.rows.iter().any(|r| metric(&r.metric)))
+    }
+}
+
+/// `summary.json`. Fields later versions added are optional, so an older
+/// folder still has a report.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Summary {
+    pub scenario: String,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub seed: u64,
+    pub replications: u64,
+    /// Why a `--precision` run stopped adding replications.
+    #[serde(default)]
+    pub stopped: Option<String>,
+    pub duration_s: f64,
+    #[serde(default)]
+    pub warmup_s: f64,
+    #[serde(default)]
+    pub window: Option<Window>,
+    pub metrics: Metrics,
+}
+
+/// The measured window `[from_s, to_s)`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Window {
+    pub from_s: f64,
+    pub to_s: f64,
+}
+
+/// The metrics of `summary.json` in file order (the order of SPEC §5).
+#[derive(Debug, Clone, Default)]
+pub struct Metrics(pub Vec<(String, Stat)>);
+
+impl Metrics {
+    pub fn iter(&self) -> impl Iterator<Item = &(String, Stat)> {
+        self.0.iter()
+    }
+}
+
+/// A metric's entry; `null` (a NaN written by serde_json) reads as NaN.
+#[derive(Deserialize)]
+struct StatJson {
+    mean: Option<f64>,
+    ci95: Option<f64>,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+impl<'de> Deserialize<'de> for Metrics {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct InOrder;
+        impl<'de> Visitor<'de> for InOrder {
+            type Value = Metrics;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of metrics")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Metrics, A::Error> {
+                let mut out = vec![];
+                while let Some((name, s)) = map.next_entry::<String, StatJson>()? {
+                    let v = |x: Option<f64>| x.unwrap_or(f64::NAN);
+                    out.push((name, Stat { mean: v(s.mean), ci95: v(s.ci95), min: v(s.min), max: v(s.max) }));
+                }
+                Ok(Metrics(out))
+            }
+        }
+        d.deserialize_map(InOrder)
+    }
+}
+
+/// One traced replication: the first in the trace files.
+pub struct Trace {
+    pub replication: u64,
+    /// How many replications `events.csv` traces.
+    pub replications: u64,
+    pub events: Vec<TracedEvent>,
+    pub changes: Vec<TracedChange>,
+    /// `load.csv`'s bins for the replication (empty for a chat pool).
+    pub load: Vec<LoadRow>,
+}
+
+/// A row of `events.csv`, typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TracedEvent {
+    /// The time exactly as written (`34238.823976`), and in seconds.
+    pub time: Seconds,
+    pub server: Actor,
+    pub kind: EventKind,
+    pub detail: String,
+    pub cause: String,
+    pub links: Links,
+    pub service: String,
+    pub status: String,
+    pub count: Option<u64>,
+}
+
+/// A row of `status.csv`, typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TracedChange {
+    pub time: Seconds,
+    pub server: Actor,
+    pub from: State,
+    pub to: State,
+    pub cause: String,
+}
+
+/// A row of `comparison.csv`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ComparisonRow {
+    pub strategy: String,
+    pub metric: String,
+    pub mean: f64,
+    pub ci95: f64,
+    pub diff: f64,
+    pub diff_ci95: f64,
+}
+
+/// `sweep.csv`: the swept keys, then a row per grid point and metric.
+pub struct Sweep {
+    pub keys: Vec<String>,
+    pub rows: Vec<SweepRow>,
+}
+
+pub struct SweepRow {
+    /// The value of each key, as given on the command line.
+    pub values: Vec<String>,
+    pub metric: String,
+    pub mean: f64,
+    pub ci95: f64,
+}
+
+/// `sizing.csv` and `sizing.json`: the candidates each strategy tried, the
+/// targets, and the least value of the key that met them (`None`: not in range).
+pub struct Sizing {
+    pub key: String,
+    pub targets: Vec<Target>,
+    pub answers: Vec<(String, Option<i64>)>,
+    pub candidates: Vec<Candidate>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Target {
+    pub metric: String,
+    pub op: String,
+    pub value: f64,
+}
+
+pub struct Candidate {
+    pub strategy: String,
+    pub value: String,
+    pub metric: String,
+    pub mean: f64,
+    pub ci95: f64,
+    pub meets: bool,
+}
+
+/// A row of `expectations.csv`; `keys` are the strategy or swept-key
+/// columns that compare and sweep put first.
+pub struct Expectation {
+    pub keys: Vec<(String, String)>,
+    pub metric: String,
+    pub bound: String,
+    pub value: String,
+    pub mean: f64,
+    pub ci95: f64,
+    pub verdict: String,
+}
+
+/// Reads results folder `dir`, charts included.
+pub fn read(dir: &Path) -> Result<Folder> {
+    let name = std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| dir.display().to_string());
+    Ok(Folder {
+        name,
+        summary: read_summary(dir)?,
+        trace: read_trace(dir)?,
+        comparison: read_rows(dir, "comparison.csv")?.unwrap_or_default(),
+        sweep: read_sweep(dir)?,
+        sizing: read_sizing(dir)?,
+        expectations: read_expectations(dir)?,
+        charts: super::super::charts::svg_documents(dir)?,
+    })
+}
+
+fn existing(dir: &Path, name: &str) -> Option<PathBuf> {
+    let path = dir.join(name);
+    path.is_file().then_some(path)
+}
+
+fn read_json<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<T>> {
+    let Some(path) = existing(dir, name) else { return Ok(None) };
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not what clustersim writes", path.display()))?;
+    Ok(Some(value))
+}
+
+fn read_summary(dir: &Path) -> Result<Option<Summary>> {
+    read_json(dir, "summary.json")
+}
+
+/// A CSV file of the folder, record by record with the line of each.
+struct Csv {
+    path: PathBuf,
+    reader: csv::Reader<std::fs::File>,
+    headers: csv::StringRecord,
+}
+
+impl Csv {
+    fn open(dir: &Path, name: &str) -> Result<Option<Csv>> {
+        let Some(path) = existing(dir, name) else { return Ok(None) };
+        let file = std::fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut reader = csv::Reader::from_reader(file);
+        let headers = reader.headers().with_context(|| format!("{} is not valid CSV", path.display()))?.clone();
+        Ok(Some(Csv { path, reader, headers }))
+    }
+
+    /// Calls `f` with each record until it returns `false`; an error names
+    /// the file and line. Trace files are in replication order, so a reader
+    /// of one replication stops after its rows.
+    fn each(&mut self, mut f: impl FnMut(&csv::StringRecord, &csv::StringRecord, u64) -> Result<bool>) -> Result<()> {
+        let mut record = csv::StringRecord::new();
+        while self
+            .reader
+            .read_record(&mut record)
+            .with_context(|| format!("{} is not valid CSV", self.path.display()))?
+        {
+            let line = record.position().map_or(0, |p| p.line());
+            let go_on = f(&record, &self.headers, line).with_context(|| format!("{}:{line}", self.path.display()))?;
+            if !go_on {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every row of a CSV file as `T`; `None` when the file is missing.
+fn read_rows<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<Vec<T>>> {
+    let Some(mut file) = Csv::open(dir, name)? else { return Ok(None) };
+    let mut rows = vec![];
+    file.each(|record, headers, _| {
+        rows.push(record.deserialize(Some(headers))?);
+        Ok(true)
+    })?;
+    Ok(Some(rows))
+}
+
+/// The first replication a trace file holds.
+fn first_replication(dir: &Path, name: &str) -> Result<Option<u64>> {
+    let Some(mut file) = Csv::open(dir, name)? else { return Ok(None) };
+    let mut first = None;
+    file.each(|record, headers, _| {
+        let row: Replication = record.deserialize(Some(headers))?;
+        first = Some(row.replication);
+        Ok(false)
+    })?;
+    Ok(first)
+}
+
+#[derive(Deserialize)]
+struct Replication {
+    replication: u64,
+}
+
+/// Reads the traced replication: the first of `events.csv`, else of
+/// `status.csv`, else of `load.csv` (a shard's first may not be 0).
+fn read_trace(dir: &Path) -> Result<Option<Trace>> {
+    let mut first = None;
+    for name in ["events.csv", "status.csv", "load.csv"] {
+        first = first.or(first_replication(dir, name)?);
+    }
+    let Some(replication) = first else { return Ok(None) };
+    let (events, replications) = read_events(dir, replication)?;
+    Ok(Some(Trace {
+        replication,
+        replications,
+        events,
+        changes: read_changes(dir, replication)?,
+        load: read_load(dir, replication)?,
+    }))
+}
+
+fn parse<T>(what: &str, text: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
+    parse(text).with_context(|| format!("unknown {what} `{text}`"))
+}
+
+/// The rows of `replication` in `events.csv`, and how many replications
+/// the file traces (it is read to the end for that count).
+fn read_events(dir: &Path, replication: u64) -> Result<(Vec<TracedEvent>, u64)> {
+    let Some(mut file) = Csv::open(dir, "events.csv")? else { return Ok((vec![], 0)) };
+    let (mut events, mut replications, mut last) = (vec![], 0, None);
+    file.each(|record, headers, _| {
+        let row: EventRow = record.deserialize(Some(headers))?;
+        if last != Some(row.replication) {
+            replications += 1;
+            last = Some(row.replication);
+        }
+        if row.replication == replication {
+            events.push(TracedEvent {
+                time: row.time_s,
+                server: parse("server", row.server, Actor::parse)?,
+                kind: parse("event", row.event, EventKind::parse)?,
+                detail: row.detail.to_string(),
+                cause: row.cause.to_string(),
+                links: parse("link", &row.link, Links::parse)?,
+                service: row.service.to_string(),
+                status: row.status.to_string(),
+                count: row.count,
+            });
+        }
+        Ok(true)
+    })?;
+    Ok((events, replications))
+}
+
+fn read_changes(dir: &Path, replication: u64) -> Result<Vec<TracedChange>> {
+    let Some(mut file) = Csv::open(dir, "status.csv")? else { return Ok(vec![]) };
+    let mut changes = vec![];
+    file.each(|record, headers, _| {
+        let row: StatusRow = record.deserialize(Some(headers))?;
+        if row.replication == replication {
+            changes.push(TracedChange {
+                time: row.time_s,
+                server: parse("server", row.server, Actor::parse)?,
+                from: parse("status", row.from, State::parse)?,
+                to: parse("status", row.to, State::parse)?,
+                cause: row.cause.to_string(),
+            });
+        }
+        Ok(row.replication <= replication)
+    })?;
+    Ok(changes)
+}
+
+fn read_load(dir: &Path, replication: u64) -> Result<Vec<LoadRow>> {
+    let Some(mut file) = Csv::open(dir, "load.csv")? else { return Ok(vec![]) };
+    let mut bins = vec![];
+    file.each(|record, headers, _| {
+        let row: LoadRow = record.deserialize(Some(headers))?;
+        if row.replication == replication {
+            bins.push(row);
+        }
+        Ok(row.replication <= replication)
+    })?;
+    Ok(bins)
+}
+
+fn read_sweep(dir: &Path) -> Result<Option<Sweep>> {
+    let Some(mut file) = Csv::open(dir, "sweep.csv")? else { return Ok(None) };
+    let position = |name: &str| file.headers.iter().position(|h| h == name);
+    let (Some(metric), Some(mean), Some(ci95)) = (position("metric"), position("mean"), position("ci95")) else {
+        bail!("{} has no `metric`, `mean` and `ci95` columns", file.path.display());
+    };
+    let keys: Vec<String> = file.headers.iter().take(metric).map(str::to_string).collect();
+    let mut rows = vec![];
+    file.each(|record, _, _| {
+        let text = |i: usize| record.get(i).context("the row is too short");
+        let number = |i: usize| -> Result<f64> {
+            let t = text(i)?;
+            t.parse().ok().with_context(|| format!("`{t}` is not a number"))
+        };
+        rows.push(SweepRow {
+            values: (0..metric).map(|i| text(i).map(str::to_string)).collect::<Result<_>>()?,
+            metric: text(metric)?.to_string(),
+            mean: number(mean)?,
+            ci95: number(ci95)?,
+        });
+        Ok(true)
+    })?;
+    Ok(Some(Sweep { keys, rows }))
+}
+
+#[derive(Deserialize)]
+struct SizingJson {
+    key: String,
+    targets: Vec<Target>,
+    answers: serde_json::Map<String, serde_json::Value>,
+}
+
+fn read_sizing(dir: &Path) -> Result<Option<Sizing>> {
+    let Some(json) = read_json::<SizingJson>(dir, "sizing.json")? else { return Ok(None) };
+    let mut candidates = vec![];
+    if let Some(mut file) = Csv::open(dir, "sizing.csv")? {
+        let key = file.headers.get(1).unwrap_or_default().to_string();
+        let position = |name: &str| file.headers.iter().position(|h| h == name);
+        let columns = [position("strategy"), position(&key), position("metric"), position("mean")];
+        let [Some(strategy), Some(value), Some(metric), Some(mean)] = columns else {
+            bail!("{} has no `strategy`, key, `metric` and `mean` columns", file.path.display());
+        };
+        let (ci95, meets) = (position("ci95"), position("meets"));
+        file.each(|record, _, _| {
+            let text = |i: usize| record.get(i).unwrap_or_default();
+            let number = |i: Option<usize>| -> Result<f64> {
+                let t = i.map_or("0", text);
+                t.parse().ok().with_context(|| format!("`{t}` is not a number"))
+            };
+            candidates.push(Candidate {
+                strategy: text(strategy).to_string(),
+                value: text(value).to_string(),
+                metric: text(metric).to_string(),
+                mean: number(Some(mean))?,
+                ci95: number(ci95)?,
+                meets: matches!(meets.map(text), Some("true" | "yes" | "1")),
+            });
+            Ok(true)
+        })?;
+    }
+    // Strategies in the order they were searched, then any the CSV lacks.
+    let mut order: Vec<&str> = vec![];
+    for c in &candidates {
+        if !order.contains(&c.strategy.as_str()) {
+            order.push(&c.strategy);
+        }
+    }
+    order.extend(json.answers.keys().map(String::as_str).filter(|k| !candidates.iter().any(|c| &c.strategy == k)));
+    let answers = order
+        .iter()
+        .filter(|s| json.answers.contains_key(**s))
+        .map(|s| (s.to_string(), json.answers[*s].as_i64()))
+        .collect();
+    Ok(Some(Sizing { key: json.key, targets: json.targets, answers, candidates }))
+}
+
+fn read_expectations(dir: &Path) -> Result<Vec<Expectation>> {
+    let Some(mut file) = Csv::open(dir, "expectations.csv")? else { return Ok(vec![]) };
+    let headers: Vec<String> = file.headers.iter().map(str::to_string).collect();
+    let Some(first) = headers.iter().position(|h| h == "metric") else {
+        bail!("{} has no `metric` column", file.path.display());
+    };
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let columns = [column("bound"), column("value"), column("mean"), column("ci95"), column("verdict")];
+    let [Some(bound), Some(value), Some(mean), Some(ci95), Some(verdict)] = columns else {
+        bail!("{} lacks one of `bound`, `value`, `mean`, `ci95`, `verdict`", file.path.display());
+    };
+    let mut out = vec![];
+    file.each(|record, _, _| {
+        let text = |i: usize| record.get(i).unwrap_or_default();
+        let number = |i: usize| -> Result<f64> {
+            let t = text(i);
+            t.parse().ok().with_context(|| format!("`{t}` is not a number"))
+        };
+        out.push(Expectation {
+            keys: (0..first).map(|i| (headers[i].clone(), text(i).to_string())).collect(),
+            metric: text(first).to_string(),
+            bound: text(bound).to_string(),
+            value: text(value).to_string(),
+            mean: number(mean)?,
+            ci95: number(ci95)?,
+            verdict: text(verdict).to_string(),
+        });
+        Ok(true)
+    })?;
+    Ok(out)
+}
