@@ -541,11 +541,12 @@ fn judge(labels: Vec<String>, runs: &[(Vec<String>, &Scenario, &RunOutput)]) -> 
 }
 
 /// The end every results-writing command shares: `expectations.csv` (when
-/// the scenario expects anything), the charts, then the folder in place.
+/// the scenario expects anything), the charts and the report, then the folder in place.
 fn conclude(staging: Staging, judgement: &Judgement, no_charts: bool) -> Result<PathBuf, Failure> {
     write_judgement(&staging, judgement)?;
     if !no_charts {
         charts::draw_dir(staging.dir(), ChartFormat::Png)?;
+        report::html::write(staging.dir())?;
     }
     Ok(staging.commit()?)
 }
@@ -651,6 +652,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     write_judgement(&staging, &judgement)?;
     if !args.no_charts {
         charts::draw_dir(staging.dir(), ChartFormat::Png)?;
+        report::html::write(staging.dir())?;
     }
     if let Some(shard) = args.shard {
         // Last, so that it records every file the shard holds.
@@ -925,10 +927,11 @@ fn chart(dir: &Path, svg: bool, quiet: bool) -> Result<(), Failure> {
         return Err(Failure::Invalid(format!("{} is not a results folder", dir.display())));
     }
     let format = if svg { ChartFormat::Svg } else { ChartFormat::Png };
-    let drawn = charts::draw_dir(dir, format)?;
+    let mut drawn = charts::draw_dir(dir, format)?;
     if drawn.is_empty() {
         return Err(Failure::Invalid(format!("{} has no data files to draw charts from", dir.display())));
     }
+    drawn.push(report::html::write(dir)?);
     for path in drawn.iter().filter(|_| !quiet) {
         println!("{}", display_path(path));
     }

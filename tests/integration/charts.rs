@@ -471,7 +471,8 @@ fn chart_dir_redraws_a_chat_folder_byte_for_byte_and_a_short_one_gets_no_distrib
     copy_data(&dir, &copy);
     let o = run_cli(&["chart", "copy"], tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), Path::new("copy").join("availability.png").to_string_lossy());
+    let listed = ["availability.png", "report.html"].map(|f| Path::new("copy").join(f).to_string_lossy().into_owned());
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().collect::<Vec<_>>(), listed);
     assert_eq!(charts_in(&copy), drawn_by_the_run);
     // --quiet lists nothing and draws the same.
     let o = run_cli(&["chart", "copy", "--quiet"], tmp.path());
