@@ -18,6 +18,7 @@ mod network;
 mod oracle;
 mod phone_system;
 mod properties;
+mod report;
 mod robustness;
 mod scenarios;
 mod schema;

@@ -103,7 +103,9 @@ fn the_committed_example_results_are_what_the_code_writes_now() {
     let scenario = root.join("scenarios/publisher-crash.yaml");
     let o = run_cli(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"], tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
-    for file in ["summary.json", "replications.csv", "status.csv", "events.csv", "load.csv", "availability.png"] {
+    for file in
+        ["summary.json", "replications.csv", "status.csv", "events.csv", "load.csv", "availability.png", "report.html"]
+    {
         let committed = std::fs::read(root.join("results/publisher-crash").join(file)).unwrap();
         let now = std::fs::read(out.join(file)).unwrap();
         assert!(committed == now, "results/publisher-crash/{file} is stale: run results/regenerate.sh");
