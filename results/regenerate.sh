@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds the example results and charts under results/ from the bundled
+# Rebuilds the example results, charts and reports under results/ from the bundled
 # scenarios (every file here is deterministic: same code, same bytes).
 #   results/regenerate.sh
 set -euo pipefail

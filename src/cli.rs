@@ -52,7 +52,7 @@ pub enum Command {
     /// Find, per strategy, the least ports (or value of another integer key) that meet targets.
     #[command(after_help = examples_help("size"))]
     Size(SizeArgs),
-    /// Redraw the charts of a results folder from its data files.
+    /// Redraw the charts and the report of a results folder from its data files.
     #[command(after_help = examples_help("chart"))]
     Chart {
         /// A results folder written by run, compare, sweep or merge.

@@ -18,9 +18,11 @@ use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
 use std::path::{Path, PathBuf};
 
 /// Everything the report shows, from one folder.
+///
+/// The folder's own name is not part of it: a run writes the report in a
+/// staging folder that is renamed afterwards, and `chart DIR` must write the
+/// same bytes wherever the folder lives.
 pub struct Folder {
-    /// The folder's own name (the title when there is no summary).
-    pub name: String,
     pub summary: Option<Summary>,
     pub trace: Option<Trace>,
     pub comparison: Vec<ComparisonRow>,
@@ -216,12 +218,7 @@ pub struct Expectation {
 
 /// Reads results folder `dir`, charts included.
 pub fn read(dir: &Path) -> Result<Folder> {
-    let name = std::fs::canonicalize(dir)
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| dir.display().to_string());
     Ok(Folder {
-        name,
         summary: read_summary(dir)?,
         trace: read_trace(dir)?,
         comparison: read_rows(dir, "comparison.csv")?.unwrap_or_default(),
@@ -502,4 +499,34 @@ fn read_expectations(dir: &Path) -> Result<Vec<Expectation>> {
         Ok(true)
     })?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_keep_the_order_of_the_file_and_null_reads_as_nan() {
+        let m: Metrics = serde_json::from_str(
+            r#"{"calls_offered": {"mean": 10.0, "ci95": 1.0, "min": 8.0, "max": 12.0},
+                "availability": {"mean": null, "ci95": null, "min": null, "max": null}}"#,
+        )
+        .unwrap();
+        let names: Vec<&str> = m.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["calls_offered", "availability"]);
+        assert_eq!(m.0[0].1, Stat { mean: 10.0, ci95: 1.0, min: 8.0, max: 12.0 });
+        assert!(m.0[1].1.mean.is_nan());
+    }
+
+    #[test]
+    fn an_unknown_event_is_an_error_naming_the_file_and_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("events.csv"),
+            "replication,time_s,server,event,detail\n0,0,publisher,initial_status,primary\n0,5,publisher,exploded,boom\n",
+        )
+        .unwrap();
+        let message = format!("{:#}", read_trace(tmp.path()).err().expect("an error"));
+        assert!(message.contains("events.csv:3") && message.contains("unknown event `exploded`"), "{message}");
+    }
 }

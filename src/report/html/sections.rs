@@ -103,7 +103,7 @@ pub fn header(folder: &Folder) -> String {
         if let Some(d) = s.description.as_deref().filter(|d| !d.is_empty()) {
             let _ = writeln!(h, "<p class=\"description\">{}</p>", esc(d));
         }
-        h.push_str("<dl class=\"facts\">\n");
+        h.push_str("<dl class=\"run\">\n");
         let horizon = Time::from_secs_f64(s.duration_s);
         let _ = writeln!(
             h,
@@ -129,11 +129,11 @@ pub fn header(folder: &Folder) -> String {
         };
         let _ = writeln!(h, "<dt>Replications</dt><dd>{}{stopped}</dd>", s.replications);
         if let Some(t) = &folder.trace {
-            let _ = writeln!(
-                h,
-                "<dt>Timeline and events</dt><dd>replication {} ({} of the replications traced)</dd>",
-                t.replication, t.replications
-            );
+            let traced = match t.replications {
+                1 => "the one traced".to_string(),
+                n => format!("the first of {n} traced"),
+            };
+            let _ = writeln!(h, "<dt>Timeline and events</dt><dd>replication {} ({traced})</dd>", t.replication);
         }
         h.push_str("</dl>\n");
         let _ = writeln!(
@@ -629,4 +629,41 @@ pub fn charts(folder: &Folder) -> String {
     }
     h.push_str("</section>\n");
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(summary: &str) -> Folder {
+        Folder {
+            summary: Some(serde_json::from_str(summary).unwrap()),
+            trace: None,
+            comparison: vec![],
+            sweep: None,
+            sizing: None,
+            expectations: vec![],
+            charts: vec![],
+        }
+    }
+
+    #[test]
+    fn the_command_names_the_scenario_the_seed_and_the_replications() {
+        let f = folder(
+            r#"{"scenario": "publisher-crash", "seed": 1, "replications": 50, "duration_s": 86400.0, "metrics": {}}"#,
+        );
+        // No trace files: the run traced none.
+        assert_eq!(
+            command(&f),
+            "clustersim run scenarios/publisher-crash.yaml --seed 1 --replications 50 --trace none"
+        );
+        let f = folder(r#"{"scenario": "it's mine", "seed": 2, "replications": 1, "duration_s": 1.0, "metrics": {}}"#);
+        assert_eq!(command(&f), r"clustersim run 'scenarios/it'\''s mine.yaml' --seed 2 --replications 1 --trace none");
+    }
+
+    #[test]
+    fn an_interval_without_a_spread_keeps_the_mean_as_people_read_it() {
+        assert_eq!(interval(0.0768, 0.0014), "0.0768 ± 0.0014");
+        assert_eq!(interval(7.0, 0.0), "7 ± 0");
+    }
 }
