@@ -114,59 +114,32 @@ impl Metric {
     }
 }
 
-/// What each metric measures, in one line, for the report and the docs:
-/// every voice metric of [`Metric::ALL`] and every chat metric of [`CHAT`].
-const MEANINGS: [(&str, &str); 36] = [
-    ("calls_offered", "calls the phone system offered to the cluster"),
-    ("calls_answered", "offered calls a voice-messaging port answered"),
-    ("calls_blocked", "offered calls no port answered (every port busy, or no server answering)"),
-    (
-        "calls_dropped",
-        "answered calls cut off before they ended (a crash, a deactivation, a server cut from the phone system)",
-    ),
-    ("calls_completed", "answered calls that ended normally"),
-    ("blocking_probability", "calls blocked ÷ calls offered"),
-    ("messages_left", "messages saved to a mailbox"),
-    ("messages_failed", "messages callers recorded that were lost: their server could not reach the mailbox"),
-    ("mailbox_unavailable_calls", "answered calls whose server could not reach the mailboxes"),
-    ("split_brain_messages", "messages left while both servers were primary (reconciled by split-brain recovery)"),
-    ("mwi_delay_max_s", "longest wait from a message to its message-waiting indicator, seconds"),
-    ("mwi_delay_mean_s", "mean wait from a message to its message-waiting indicator, seconds"),
-    ("cluster_unavailable_s", "seconds during which no server answered calls"),
-    ("mailbox_unavailable_s", "seconds during which some answering server gave no mailbox access"),
-    ("split_brain_s", "seconds with two primaries"),
-    ("split_brain_episodes", "episodes of two primaries"),
-    ("failovers", "automatic status changes that made a new primary"),
-    (
-        "detection_delay_max_s",
-        "longest time from a server falling silent to its peer missing its keepalives, seconds (0 when none)",
-    ),
-    ("mailbox_sync_down_s", "seconds during which no primary ran mailbox sync"),
-    ("availability", "1 − cluster_unavailable_s ÷ measured time"),
-    ("service_availability", "1 − time with calls or mailboxes unavailable ÷ measured time"),
-    ("calls_in_progress_end", "calls still in progress when the run ends (closes the conservation of calls)"),
-    ("calls_blocked_stale", "calls the phone system offered to a server it still believed up"),
-    ("service_unavailable_s", "seconds with calls or mailboxes unavailable"),
-    ("messages_mwi_pending", "messages still waiting for their indicator when the run ends"),
-    ("split_brain_recovery_s", "seconds spent in split-brain recovery"),
-    ("posts", "chat posts accepted"),
-    ("posts_refused", "chat posts refused while the service was down"),
-    ("posts_lost", "accepted posts lost with the primary data centre (not in a log backup that survived)"),
-    ("outage_s", "seconds from the data-centre loss until the runbook's last step (the RTO)"),
-    ("unmirrored_s", "seconds the backup database ran as primary without a mirror"),
-    ("compliance_records_lost", "compliance records the adapter had not processed when the data centre was lost"),
-    ("availability", "1 − outage_s ÷ measured time"),
-    ("rpo_s", "seconds of posts lost: from the last surviving log backup to the loss (the RPO)"),
-    ("backups_applied", "log backups the runbook applied by hand"),
-    ("posts_in_uncopied_backups", "posts in backups taken but not yet copied when the data centre was lost"),
-];
+/// docs/metrics.md, the metrics' reference: its tables give each metric's
+/// unit and definition once, for people reading the docs and for the report.
+const DOCS: &str = include_str!("../docs/metrics.md");
 
-/// The one-line meaning of metric `name` of a run of `kind` (`availability`
-/// differs between the two), or `None` for a name neither kind reports.
-pub fn meaning(name: &str, chat: bool) -> Option<&'static str> {
-    let mut found = MEANINGS.iter().filter(|(n, _)| *n == name).map(|(_, m)| *m);
-    let first = found.next()?;
-    Some(if chat { found.next().unwrap_or(first) } else { first })
+/// A metric's unit and one-line definition, as docs/metrics.md gives them
+/// (Markdown: `code` and *emphasis*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meaning {
+    pub unit: &'static str,
+    pub definition: &'static str,
+}
+
+/// The meaning of metric `name` in a run of the chat kind or the voice kind
+/// (`availability` is defined for each), or `None` for a name the kind's
+/// table lacks.
+pub fn meaning(name: &str, chat: bool) -> Option<Meaning> {
+    let heading = if chat { "\n## Chat metrics" } else { "\n## Voice metrics" };
+    let section = &DOCS[DOCS.find(heading)? + 1..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    section.lines().find_map(|line| {
+        // | `name` | unit | definition | rules |
+        let (metric, rest) = line.strip_prefix("| `")?.split_once("` | ")?;
+        let (unit, rest) = rest.split_once(" | ")?;
+        let (definition, _rules) = rest.strip_suffix(" |")?.rsplit_once(" | ")?;
+        (metric == name).then_some(Meaning { unit, definition })
+    })
 }
 
 /// One replication's metric values, indexed by [`Metric`].
@@ -199,16 +172,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_metric_of_both_kinds_has_a_meaning() {
+    fn every_metric_of_both_kinds_has_a_meaning_in_the_docs() {
         for m in Metric::ALL {
-            assert!(meaning(m.name(), false).is_some(), "{}", m.name());
+            assert!(meaning(m.name(), false).is_some_and(|m| !m.definition.is_empty()), "{}", m.name());
         }
         for name in CHAT {
-            assert!(meaning(name, true).is_some(), "{name}");
+            assert!(meaning(name, true).is_some_and(|m| !m.definition.is_empty()), "{name}");
         }
-        assert_eq!(meaning("availability", false), Some("1 − cluster_unavailable_s ÷ measured time"));
-        assert_eq!(meaning("availability", true), Some("1 − outage_s ÷ measured time"));
-        assert_eq!(meaning("no_such_metric", false), None);
+        let voice = meaning("availability", false).unwrap();
+        assert_eq!((voice.unit, voice.definition), ("fraction", "`1 − cluster_unavailable_s / (to − from)`"));
+        assert_eq!(meaning("availability", true).unwrap().definition, "`1 − outage_s / (to − from)`");
+        assert_eq!(meaning("calls_offered", false).unwrap().unit, "calls");
+        assert_eq!(meaning("posts_lost", false), None);
+        assert_eq!(meaning("no_such_metric", true), None);
     }
 
     #[test]

@@ -185,6 +185,10 @@ pub struct Sizing {
     pub key: String,
     pub targets: Vec<Target>,
     pub answers: Vec<(String, Option<i64>)>,
+    /// Erlang B's answer for a blocking target (one pool, no failure).
+    pub textbook: Option<i64>,
+    /// Where a neighbour contradicted the search's monotonicity.
+    pub warnings: Vec<String>,
     pub candidates: Vec<Candidate>,
 }
 
@@ -423,6 +427,10 @@ struct SizingJson {
     key: String,
     targets: Vec<Target>,
     answers: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    textbook: Option<i64>,
+    #[serde(default)]
+    warnings: Vec<String>,
 }
 
 fn read_sizing(dir: &Path) -> Result<Option<Sizing>> {
@@ -466,7 +474,14 @@ fn read_sizing(dir: &Path) -> Result<Option<Sizing>> {
         .filter(|s| json.answers.contains_key(**s))
         .map(|s| (s.to_string(), json.answers[*s].as_i64()))
         .collect();
-    Ok(Some(Sizing { key: json.key, targets: json.targets, answers, candidates }))
+    Ok(Some(Sizing {
+        key: json.key,
+        targets: json.targets,
+        answers,
+        textbook: json.textbook,
+        warnings: json.warnings,
+        candidates,
+    }))
 }
 
 fn read_expectations(dir: &Path) -> Result<Vec<Expectation>> {

@@ -111,14 +111,15 @@ pub fn header(folder: &Folder) -> String {
             duration_text(horizon),
             fmt_secs(horizon)
         );
+        // Newer folders always record the window; the whole run is said so.
         let measured = match s.window {
-            Some(w) => {
+            Some(w) if w.from_s > 0.0 || w.to_s < s.duration_s => {
                 format!("from {} to {}", clock(Time::from_secs_f64(w.from_s)), clock(Time::from_secs_f64(w.to_s)))
             }
             None if s.warmup_s > 0.0 => {
                 format!("after a warm-up of {}", duration_text(Time::from_secs_f64(s.warmup_s)))
             }
-            None => "the whole run".into(),
+            _ => "the whole run".into(),
         };
         let _ = writeln!(h, "<dt>Measured</dt><dd>{}</dd>", esc(&measured));
         let _ = writeln!(h, "<dt>Seed</dt><dd>{}</dd>", s.seed);
@@ -184,13 +185,34 @@ fn nav(folder: &Folder) -> String {
     format!("<nav>{}</nav>\n", links.join(" · "))
 }
 
-fn meaning(metric: &str, chat: bool) -> &'static str {
-    crate::metrics::meaning(metric, chat).unwrap_or("")
+/// A metric's definition from docs/metrics.md ("" for a metric it lacks).
+fn definition(metric: &str, chat: bool) -> &'static str {
+    crate::metrics::meaning(metric, chat).map_or("", |m| m.definition)
 }
 
-/// A metric's name with its meaning on hover.
+/// The docs' inline Markdown as HTML: `code` and *emphasis*, the rest escaped.
+fn inline_markdown(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{}</code>", esc(part));
+            continue;
+        }
+        for (j, piece) in part.split('*').enumerate() {
+            if j % 2 == 1 {
+                let _ = write!(out, "<em>{}</em>", esc(piece));
+            } else {
+                out.push_str(&esc(piece));
+            }
+        }
+    }
+    out
+}
+
+/// A metric's name with its definition on hover.
 fn metric_cell(metric: &str, chat: bool) -> String {
-    format!("<th scope=\"row\" title=\"{}\"><code>{}</code></th>", esc(meaning(metric, chat)), esc(metric))
+    let plain = definition(metric, chat).replace(['`', '*'], "");
+    format!("<th scope=\"row\" title=\"{}\"><code>{}</code></th>", esc(&plain), esc(metric))
 }
 
 /// `mean ± ci95` for a mean and half-width without a min and max.
@@ -216,18 +238,19 @@ pub fn metrics(folder: &Folder) -> String {
             "One replication: each metric's value.".to_string()
         }
     );
-    h.push_str("<div class=\"wide\">\n<table class=\"metrics\">\n<thead><tr><th>metric</th><th>mean ± 95% CI</th><th>min</th><th>max</th><th>meaning</th></tr></thead>\n<tbody>\n");
+    h.push_str("<div class=\"wide\">\n<table class=\"metrics\">\n<thead><tr><th>metric</th><th>mean ± 95% CI</th><th>min</th><th>max</th><th>unit</th><th>meaning</th></tr></thead>\n<tbody>\n");
     for (name, stat) in s.metrics.iter() {
         let mean = if many { fmt_interval(stat) } else { fmt_human(stat.mean) };
         let _ = writeln!(
             h,
-            "<tr data-metric=\"{}\">{}<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            "<tr data-metric=\"{}\">{}<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             esc(name),
             metric_cell(name, chat),
             esc(&mean),
             esc(&fmt_like_mean(stat.min, stat)),
             esc(&fmt_like_mean(stat.max, stat)),
-            esc(meaning(name, chat)),
+            esc(crate::metrics::meaning(name, chat).map_or("", |m| m.unit)),
+            inline_markdown(definition(name, chat)),
         );
     }
     h.push_str("</tbody>\n</table>\n</div>\n</section>\n");
@@ -281,7 +304,14 @@ pub fn sizing(folder: &Folder) -> String {
     let targets: Vec<String> = s
         .targets
         .iter()
-        .map(|t| format!("<code>{}</code> {} {}", esc(&t.metric), esc(&t.op), esc(&fmt_human(t.value))))
+        .map(|t| {
+            let op = match t.op.as_str() {
+                "<=" => "≤",
+                ">=" => "≥",
+                other => other,
+            };
+            format!("<code>{}</code> {} {}", esc(&t.metric), esc(op), esc(&fmt_human(t.value)))
+        })
         .collect();
     let _ = writeln!(
         h,
@@ -302,6 +332,16 @@ pub fn sizing(folder: &Folder) -> String {
         let _ = writeln!(h, "<tr data-strategy=\"{0}\"><th scope=\"row\">{0}</th>{cell}</tr>", esc(strategy));
     }
     h.push_str("</tbody>\n</table>\n");
+    if let Some(n) = s.textbook {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">The textbook answer, Erlang B at the scenario's peak-hour load (one pool of ports, \
+             no failure): {n}.</p>"
+        );
+    }
+    for w in &s.warnings {
+        let _ = writeln!(h, "<p class=\"warning\">{}</p>", esc(w));
+    }
     if !s.candidates.is_empty() {
         h.push_str("<details>\n<summary>Every candidate evaluated</summary>\n<table class=\"candidates\">\n");
         let _ = writeln!(
@@ -659,6 +699,14 @@ mod tests {
         );
         let f = folder(r#"{"scenario": "it's mine", "seed": 2, "replications": 1, "duration_s": 1.0, "metrics": {}}"#);
         assert_eq!(command(&f), r"clustersim run 'scenarios/it'\''s mine.yaml' --seed 2 --replications 1 --trace none");
+    }
+
+    #[test]
+    fn the_docs_inline_markdown_becomes_html() {
+        assert_eq!(
+            inline_markdown("time no server is answering *or* `a < b`"),
+            "time no server is answering <em>or</em> <code>a &lt; b</code>"
+        );
     }
 
     #[test]
