@@ -477,9 +477,11 @@ pub fn initial_view(trace: &Trace, horizon: Time) -> (Time, Time) {
         return (Time::ZERO, horizon);
     };
     let margin = ((last - first) / 10).max(crate::engine::MINUTE);
-    let from = first.saturating_sub(margin);
-    let to = (last + margin).min(horizon);
-    if (to.saturating_sub(from)).as_us() * 2 > horizon.as_us() { (Time::ZERO, horizon) } else { (from, to) }
+    let spread = last - first + margin * 2;
+    if spread.as_us() * 2 > horizon.as_us() {
+        return (Time::ZERO, horizon);
+    }
+    (first.saturating_sub(margin), (last + margin).min(horizon))
 }
 
 #[cfg(test)]
@@ -634,7 +636,9 @@ mod tests {
             vec![],
         );
         assert_eq!(initial_view(&t, SECOND * 86_400), (SECOND * 940, SECOND * 1660));
-        // Spread over most of the run: the whole run.
-        assert_eq!(initial_view(&t, SECOND * 2000), (Time::ZERO, SECOND * 2000));
+        // The 720 s view would be more than half of a 1400 s run: the whole run.
+        assert_eq!(initial_view(&t, SECOND * 1400), (Time::ZERO, SECOND * 1400));
+        // Less than half of a 2000 s run: around what happened.
+        assert_eq!(initial_view(&t, SECOND * 2000), (SECOND * 940, SECOND * 1660));
     }
 }
