@@ -3,6 +3,7 @@
 //! seed's event lists; numbers are worked out by hand next to each test.
 
 use crate::common::*;
+use clustersim::model::KeepaliveMode;
 use clustersim::model::metrics::Metric::*;
 use clustersim::model::trace::NoTrace;
 use clustersim::scenario::Status::*;
@@ -143,6 +144,38 @@ fn r4_a_secondary_that_cannot_ping_the_network_does_not_promote() {
     let promoted = statuses(&r).into_iter().find(|c| c.1 == "subscriber").unwrap();
     assert_eq!((promoted.2, promoted.3), (Secondary, Primary));
     assert!(promoted.0 >= 5400.0 + 5.0 && promoted.0 <= 5400.0 + 15.0 + 5.0, "{}", promoted.0);
+}
+
+#[test]
+fn r4_a_secondary_that_cannot_ping_says_so_again_after_hearing_a_peer_with_no_primary_role() {
+    // The subscriber is cut from the network from 50m. The publisher crashes
+    // at 1h: the subscriber loses it within 30–60 s and its ping check fails
+    // (logged once). The publisher restarts at 1h10m and is `starting` for
+    // 3 min: its keepalives reach the subscriber again (keepalive_restored at
+    // its first tick, within 15 s), but it holds no primary role, so the
+    // subscriber still has no primary and its next tick (within a further
+    // 15 s) runs the ping check again and says it failed. At 1h13m the
+    // publisher becomes primary (no primary reachable) and the subscriber
+    // hears a primary: no third failure.
+    let yaml = quiet(
+        "failures:\n  - {at: 50m, partition: [subscriber, network]}\n  \
+         - {at: 1h, crash: publisher, for: 10m}\n",
+    );
+    let (_, r) = traced(&yaml);
+    let failed = events(&r, "ping_check_failed");
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert!(failed[0].0 > 3630.0 && failed[0].0 <= 3660.0, "{failed:?}");
+    let restored: Vec<_> = events(&r, "keepalive_restored").into_iter().filter(|e| e.1 == "subscriber").collect();
+    assert_eq!(restored.len(), 1);
+    assert!(restored[0].0 >= 4200.0 && restored[0].0 <= 4215.0, "{restored:?}");
+    assert!(failed[1].0 > restored[0].0 && failed[1].0 <= restored[0].0 + 15.0, "{failed:?}");
+    // The message-by-message model runs every tick: the same events.
+    let messages = traced_with(
+        &voice(&yaml),
+        0,
+        clustersim::model::RunOptions { keepalive: KeepaliveMode::Messages, ..checked() },
+    );
+    assert_eq!(r.events, messages.1.events);
 }
 
 #[test]
