@@ -229,6 +229,28 @@ fn r5_a_primary_that_loses_its_secondary_keeps_its_status() {
 }
 
 #[test]
+fn r5_a_primary_that_lost_its_secondary_keeps_no_grudge_after_a_manual_change() {
+    // The subscriber crashes at 1h and is back (restart, 3 min `starting`) as
+    // secondary at 1h13m. R5: the publisher only suspended replication; it
+    // never concluded it had no primary (that is a secondary's conclusion,
+    // R4). So when the administrator makes the subscriber primary at 2h, the
+    // publisher turns secondary under it exactly as in a plain manual change
+    // (R8), in every replication: no ping check, no takeover of its own.
+    let s = voice(&quiet(
+        "failures:\n  - {at: 1h, crash: subscriber, for: 10m}\n  \
+         - {at: 2h, admin: {server: subscriber, action: make_primary}}\n",
+    ));
+    for replication in 0..8 {
+        let (m, r) = traced_with(&s, replication, checked());
+        let publisher: Vec<_> =
+            event_names(&r, "publisher").into_iter().skip_while(|e| *e != "status_change_started").collect();
+        assert_eq!(publisher, ["status_change_started", "status_set"], "replication {replication}");
+        assert_eq!(statuses(&r).last().unwrap(), &(7205.0, "subscriber", Secondary, Primary));
+        assert_eq!(get(&m, SplitBrainEpisodes), 0.0);
+    }
+}
+
+#[test]
 fn r6_users_on_the_secondary_lose_mailboxes_until_it_is_primary() {
     // Every caller leaves a message: each call the subscriber answers between
     // the crash and its promotion has no mailbox and its message fails.
