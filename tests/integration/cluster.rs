@@ -103,6 +103,47 @@ fn r3_detection_follows_the_configured_interval_and_timeout() {
 }
 
 #[test]
+fn r3_r4_a_silence_of_exactly_the_timeout_is_not_yet_a_loss() {
+    // R3 and R4 say "not heard for more than the timeout". The role managers
+    // tick at random phases, so the test first reads the subscriber's phase:
+    // its keepalive_lost in a run where the publisher crashes is one of its
+    // ticks (the phases depend on the seed and the interval only).
+    let probe = traced(&quiet("failures: [{at: 1h, crash: publisher}]\n")).1;
+    let tick = probe.events.iter().find(|e| e.kind.as_str() == "keepalive_lost").unwrap();
+    assert_eq!(tick.actor.as_str(), "subscriber");
+    // A subscriber tick T an hour later, and L = T − 45 s. At L the
+    // administrator makes the subscriber primary (the two role managers talk:
+    // each hears the other at L) and the publisher then crashes at once: the
+    // switchover is dropped and the subscriber last heard its peer, and a
+    // primary, exactly at L. At T the silence is exactly the timeout: not yet
+    // a loss (the dropped switchover says so at L + 5 s; nothing else happens
+    // before T). Its next tick, T + 15 s, concludes keepalive_lost (R3), which
+    // comes before any "no primary" (R4), and the subscriber promotes itself.
+    let t = tick.at.as_us() + 3_600_000_000;
+    let l = t - 45_000_000;
+    let yaml = quiet(&format!(
+        "failures:\n  - {{at: {l}ms, admin: {{server: subscriber, action: make_primary}}}}\n  \
+         - {{at: {l}ms, crash: publisher}}\n",
+        l = format_args!("{}.{:03}", l / 1000, l % 1000)
+    ));
+    for keepalive in [KeepaliveMode::Analytic, KeepaliveMode::Messages] {
+        let (_, r) = traced_with(&voice(&yaml), 0, clustersim::model::RunOptions { keepalive, ..checked() });
+        let subscriber: Vec<_> = r
+            .events
+            .iter()
+            .filter(|e| e.actor.as_str() == "subscriber" && e.at.as_us() >= t)
+            .map(|e| (e.at.as_us(), e.kind.as_str()))
+            .take(2)
+            .collect();
+        assert_eq!(
+            subscriber,
+            [(t + 15_000_000, "keepalive_lost"), (t + 15_000_000, "ping_check_passed")],
+            "{keepalive:?}"
+        );
+    }
+}
+
+#[test]
 fn r4_a_secondary_that_loses_its_primary_promotes_itself_in_the_seeds_steps() {
     let (m, r) = traced(&quiet("failures: [{at: 1h, crash: publisher}]\n"));
     let lost = events(&r, "keepalive_lost");
