@@ -561,6 +561,9 @@ fn r11_a_server_that_starts_with_no_primary_becomes_primary() {
     // No server answers from the double crash at 1 h until the subscriber is
     // primary at 2 h + `starting`: 3600 + 180 s.
     assert_eq!(get(&m, ClusterUnavailableS), 3780.0);
+    // An automatic status change that made a new primary: one failover (the
+    // double crash itself made none).
+    assert_eq!(get(&m, Failovers), 1.0);
 }
 
 #[test]
