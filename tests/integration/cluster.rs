@@ -3,6 +3,7 @@
 //! seed's event lists; numbers are worked out by hand next to each test.
 
 use crate::common::*;
+use clustersim::model::KeepaliveMode;
 use clustersim::model::metrics::Metric::*;
 use clustersim::model::trace::NoTrace;
 use clustersim::scenario::Status::*;
@@ -102,6 +103,47 @@ fn r3_detection_follows_the_configured_interval_and_timeout() {
 }
 
 #[test]
+fn r3_r4_a_silence_of_exactly_the_timeout_is_not_yet_a_loss() {
+    // R3 and R4 say "not heard for more than the timeout". The role managers
+    // tick at random phases, so the test first reads the subscriber's phase:
+    // its keepalive_lost in a run where the publisher crashes is one of its
+    // ticks (the phases depend on the seed and the interval only).
+    let probe = traced(&quiet("failures: [{at: 1h, crash: publisher}]\n")).1;
+    let tick = probe.events.iter().find(|e| e.kind.as_str() == "keepalive_lost").unwrap();
+    assert_eq!(tick.actor.as_str(), "subscriber");
+    // A subscriber tick T an hour later, and L = T − 45 s. At L the
+    // administrator makes the subscriber primary (the two role managers talk:
+    // each hears the other at L) and the publisher then crashes at once: the
+    // switchover is dropped and the subscriber last heard its peer, and a
+    // primary, exactly at L. At T the silence is exactly the timeout: not yet
+    // a loss (the dropped switchover says so at L + 5 s; nothing else happens
+    // before T). Its next tick, T + 15 s, concludes keepalive_lost (R3), which
+    // comes before any "no primary" (R4), and the subscriber promotes itself.
+    let t = tick.at.as_us() + 3_600_000_000;
+    let l = t - 45_000_000;
+    let yaml = quiet(&format!(
+        "failures:\n  - {{at: {l}ms, admin: {{server: subscriber, action: make_primary}}}}\n  \
+         - {{at: {l}ms, crash: publisher}}\n",
+        l = format_args!("{}.{:03}", l / 1000, l % 1000)
+    ));
+    for keepalive in [KeepaliveMode::Analytic, KeepaliveMode::Messages] {
+        let (_, r) = traced_with(&voice(&yaml), 0, clustersim::model::RunOptions { keepalive, ..checked() });
+        let subscriber: Vec<_> = r
+            .events
+            .iter()
+            .filter(|e| e.actor.as_str() == "subscriber" && e.at.as_us() >= t)
+            .map(|e| (e.at.as_us(), e.kind.as_str()))
+            .take(2)
+            .collect();
+        assert_eq!(
+            subscriber,
+            [(t + 15_000_000, "keepalive_lost"), (t + 15_000_000, "ping_check_passed")],
+            "{keepalive:?}"
+        );
+    }
+}
+
+#[test]
 fn r4_a_secondary_that_loses_its_primary_promotes_itself_in_the_seeds_steps() {
     let (m, r) = traced(&quiet("failures: [{at: 1h, crash: publisher}]\n"));
     let lost = events(&r, "keepalive_lost");
@@ -143,6 +185,38 @@ fn r4_a_secondary_that_cannot_ping_the_network_does_not_promote() {
     let promoted = statuses(&r).into_iter().find(|c| c.1 == "subscriber").unwrap();
     assert_eq!((promoted.2, promoted.3), (Secondary, Primary));
     assert!(promoted.0 >= 5400.0 + 5.0 && promoted.0 <= 5400.0 + 15.0 + 5.0, "{}", promoted.0);
+}
+
+#[test]
+fn r4_a_secondary_that_cannot_ping_says_so_again_after_hearing_a_peer_with_no_primary_role() {
+    // The subscriber is cut from the network from 50m. The publisher crashes
+    // at 1h: the subscriber loses it within 30–60 s and its ping check fails
+    // (logged once). The publisher restarts at 1h10m and is `starting` for
+    // 3 min: its keepalives reach the subscriber again (keepalive_restored at
+    // its first tick, within 15 s), but it holds no primary role, so the
+    // subscriber still has no primary and its next tick (within a further
+    // 15 s) runs the ping check again and says it failed. At 1h13m the
+    // publisher becomes primary (no primary reachable) and the subscriber
+    // hears a primary: no third failure.
+    let yaml = quiet(
+        "failures:\n  - {at: 50m, partition: [subscriber, network]}\n  \
+         - {at: 1h, crash: publisher, for: 10m}\n",
+    );
+    let (_, r) = traced(&yaml);
+    let failed = events(&r, "ping_check_failed");
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert!(failed[0].0 > 3630.0 && failed[0].0 <= 3660.0, "{failed:?}");
+    let restored: Vec<_> = events(&r, "keepalive_restored").into_iter().filter(|e| e.1 == "subscriber").collect();
+    assert_eq!(restored.len(), 1);
+    assert!(restored[0].0 >= 4200.0 && restored[0].0 <= 4215.0, "{restored:?}");
+    assert!(failed[1].0 > restored[0].0 && failed[1].0 <= restored[0].0 + 15.0, "{failed:?}");
+    // The message-by-message model runs every tick: the same events.
+    let messages = traced_with(
+        &voice(&yaml),
+        0,
+        clustersim::model::RunOptions { keepalive: KeepaliveMode::Messages, ..checked() },
+    );
+    assert_eq!(r.events, messages.1.events);
 }
 
 #[test]
@@ -193,6 +267,28 @@ fn r5_a_primary_that_loses_its_secondary_keeps_its_status() {
     assert_eq!(statuses(&r).len(), 1, "only the crash itself");
     assert_eq!(event_names(&r, "publisher"), ["keepalive_lost", "replication_suspended"]);
     assert_eq!(get(&m, Failovers), 0.0);
+}
+
+#[test]
+fn r5_a_primary_that_lost_its_secondary_keeps_no_grudge_after_a_manual_change() {
+    // The subscriber crashes at 1h and is back (restart, 3 min `starting`) as
+    // secondary at 1h13m. R5: the publisher only suspended replication; it
+    // never concluded it had no primary (that is a secondary's conclusion,
+    // R4). So when the administrator makes the subscriber primary at 2h, the
+    // publisher turns secondary under it exactly as in a plain manual change
+    // (R8), in every replication: no ping check, no takeover of its own.
+    let s = voice(&quiet(
+        "failures:\n  - {at: 1h, crash: subscriber, for: 10m}\n  \
+         - {at: 2h, admin: {server: subscriber, action: make_primary}}\n",
+    ));
+    for replication in 0..8 {
+        let (m, r) = traced_with(&s, replication, checked());
+        let publisher: Vec<_> =
+            event_names(&r, "publisher").into_iter().skip_while(|e| *e != "status_change_started").collect();
+        assert_eq!(publisher, ["status_change_started", "status_set"], "replication {replication}");
+        assert_eq!(statuses(&r).last().unwrap(), &(7205.0, "subscriber", Secondary, Primary));
+        assert_eq!(get(&m, SplitBrainEpisodes), 0.0);
+    }
 }
 
 #[test]
@@ -465,6 +561,9 @@ fn r11_a_server_that_starts_with_no_primary_becomes_primary() {
     // No server answers from the double crash at 1 h until the subscriber is
     // primary at 2 h + `starting`: 3600 + 180 s.
     assert_eq!(get(&m, ClusterUnavailableS), 3780.0);
+    // An automatic status change that made a new primary: one failover (the
+    // double crash itself made none).
+    assert_eq!(get(&m, Failovers), 1.0);
 }
 
 #[test]

@@ -207,6 +207,35 @@ fn r16_split_brain_primaries_each_send_their_own_mwi() {
 }
 
 #[test]
+fn r15_a_call_loses_its_mailbox_to_the_unmounted_store_once() {
+    // Calls arrive in the first hour only (hourly profile), every caller
+    // leaves a message and every call holds 4 h, so none ends by itself. Two
+    // split brains (cuts at 1h and 2h, 5 min each) each end in a recovery
+    // that unmounts the store. At 1h02m, before the first recovery, the
+    // subscriber's phone link is cut: its calls are dropped (R14) and are no
+    // longer in progress. At the first unmount every call still in progress
+    // (answered, less dropped) loses its mailbox and is counted; at the
+    // second there is no call left to count: a call is counted once.
+    let mut profile = vec!["0"; 24];
+    profile[0] = "1";
+    let (m, r) = traced(&format!(
+        "duration: 4h\nseed: 5\nphone_system: {{integration: sip_trunk, ports: 400}}\n\
+         traffic: {{calls_per_hour: 60, hourly_profile: [{}], leave_message: 1, hold_time: {{distribution: fixed, mean: 4h}}}}\n\
+         failures:\n  - {{at: 1h, partition: [publisher, subscriber], for: 5m}}\n  \
+         - {{at: 1h2m, partition: [subscriber, phone_system]}}\n  \
+         - {{at: 2h, partition: [publisher, subscriber], for: 5m}}\n",
+        profile.join(", ")
+    ));
+    let (answered, dropped) = (get(&m, CallsAnswered), get(&m, CallsDropped));
+    assert!(answered > 30.0 && dropped > 5.0, "{answered} {dropped}");
+    assert_eq!(get(&m, CallsCompleted), 0.0);
+    let unmounted: Vec<Option<u64>> =
+        r.events.iter().filter(|e| e.kind.as_str() == "message_store_unmounted").map(|e| e.fields.count).collect();
+    assert_eq!(unmounted, [Some((answered - dropped) as u64), Some(0)]);
+    assert_eq!(get(&m, MailboxUnavailableCalls), answered - dropped);
+}
+
+#[test]
 fn r13_flapping_link_repeats_the_split_brain() {
     // Cut for 2 min every 10 min over an hour: six cuts, each long enough for
     // detection (≤ 60 s) and takeover (5 s), so six split-brain episodes.
