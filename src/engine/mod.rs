@@ -12,6 +12,10 @@
 //! role managers' keepalive ticks) that must see the state left by every other
 //! event of the same instant, whatever order those were scheduled in; SimPy's
 //! `URGENT`/`NORMAL` priorities play the same role.
+//!
+//! A model with a source of events each of which schedules the next (a
+//! Poisson source's arrivals) can hand them to [`Scheduler::schedule_chain`]:
+//! they come out in the same order, at less cost.
 
 mod queue;
 pub mod rng;
@@ -29,6 +33,7 @@ pub fn to_secs(t: Time) -> f64 {
 
 /// Converts a non-negative number of seconds to the nearest microsecond,
 /// saturating at `Time::MAX` (used where a sampled duration becomes a time).
+#[inline]
 pub fn from_secs(s: f64) -> Time {
     Time::from_secs_f64(s)
 }
@@ -72,6 +77,17 @@ impl<E: Copy> Scheduler<E> {
     #[inline]
     pub fn schedule_in(&mut self, delay: Time, event: E) {
         self.queue.push(self.now.saturating_add(delay), Priority::Normal, event);
+    }
+
+    /// Schedules the next event of the model's chain at absolute time `at`
+    /// (not before now): events of which each schedules the next, so that at
+    /// most one is pending, like a Poisson source's arrivals. It comes
+    /// out in the same order as if scheduled with [`Scheduler::schedule_at`],
+    /// at less cost.
+    #[inline]
+    pub fn schedule_chain(&mut self, at: Time, event: E) {
+        debug_assert!(at >= self.now, "event scheduled in the past");
+        self.queue.push_chain(at.max(self.now), Priority::Normal, event);
     }
 
     /// Schedules `event` at `at`, after every `Normal` event of that instant.
@@ -140,17 +156,13 @@ pub struct RunStats {
 /// the queue ran dry earlier, then advanced to the horizon).
 pub fn run<M: Model>(model: &mut M, sched: &mut Scheduler<M::Event>, limits: Limits) -> Result<RunStats, LimitError> {
     let mut events: u64 = 0;
-    while let Some(at) = sched.queue.peek_time() {
-        if at >= limits.horizon {
-            break;
-        }
+    while let Some((at, event)) = sched.queue.pop_before(limits.horizon) {
         if events == limits.max_events {
             return Err(LimitError::Events { limit: limits.max_events, at });
         }
         if events.is_multiple_of(STOP_POLL) && stop_requested() {
             return Err(LimitError::Interrupted { at });
         }
-        let (at, event) = sched.queue.pop().expect("peeked");
         sched.now = at;
         events += 1;
         model.handle(event, sched);

@@ -15,6 +15,14 @@
 //! does not flip at every event. Both shapes order by the same unique key, so
 //! the order events come out in does not depend on the shape.
 //!
+//! Beside them, one slot for a *chain*: events of which each schedules the
+//! next, so that at most one is pending (a Poisson source's arrivals). Its
+//! event never enters the array or the heap; the queue hands out whichever of
+//! the slot and the array's (or heap's) next entry has the lesser key. The
+//! chain's events take their sequence numbers from the same counter as the
+//! others, so they come out exactly where they would have come out of the
+//! array.
+//!
 //! Entries are plain values in one `Vec`, so scheduling an event allocates
 //! nothing once the queue has grown to the model's working size.
 
@@ -80,6 +88,8 @@ enum Shape<E> {
 
 pub struct EventQueue<E> {
     shape: Shape<E>,
+    /// The chain's pending event, if any.
+    chain: Option<Entry<E>>,
     next_seq: u64,
 }
 
@@ -89,45 +99,87 @@ impl<E: Copy> EventQueue<E> {
     }
 
     pub fn with_capacity(capacity: usize) -> Self {
-        EventQueue { shape: Shape::Sorted(Vec::with_capacity(capacity)), next_seq: 0 }
+        EventQueue { shape: Shape::Sorted(Vec::with_capacity(capacity)), chain: None, next_seq: 0 }
     }
 
-    #[inline]
-    pub fn push(&mut self, time: Time, priority: Priority, event: E) {
+    /// The next rank at `priority`: one comparison orders priority, then sequence.
+    #[inline(always)]
+    fn rank(&mut self, priority: Priority) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         assert!(seq < 1 << SEQ_BITS, "event sequence exhausted");
-        let entry = Entry { time, rank: ((priority as u64) << SEQ_BITS) | seq, event };
+        ((priority as u64) << SEQ_BITS) | seq
+    }
+
+    /// Schedules the chain's next event; none of its events may be pending.
+    #[inline(always)]
+    pub fn push_chain(&mut self, time: Time, priority: Priority, event: E) {
+        assert!(self.chain.is_none(), "a chain has at most one event pending");
+        let rank = self.rank(priority);
+        self.chain = Some(Entry { time, rank, event });
+    }
+
+    #[inline(always)]
+    pub fn push(&mut self, time: Time, priority: Priority, event: E) {
+        let entry = Entry { time, rank: self.rank(priority), event };
+        // Inlined where events are scheduled, so the common case costs no call.
         match &mut self.shape {
             Shape::Sorted(sorted) if sorted.len() < SORTED_MAX => insert_sorted(sorted, entry),
-            Shape::Sorted(_) => {
-                self.reshape();
-                self.push_heap(entry);
-            }
             Shape::Heap(heap) => heap.push(entry),
+            Shape::Sorted(_) => self.outgrow(entry),
         }
     }
 
+    /// The sorted array is full: it turns into a heap, which takes `entry`.
     #[cold]
-    fn push_heap(&mut self, entry: Entry<E>) {
+    #[inline(never)]
+    fn outgrow(&mut self, entry: Entry<E>) {
+        self.reshape();
         if let Shape::Heap(heap) = &mut self.shape {
             heap.push(entry);
         }
     }
 
+    /// The time of the next event.
     #[inline]
     pub fn peek_time(&self) -> Option<Time> {
-        match &self.shape {
-            Shape::Sorted(sorted) => sorted.last().map(|e| e.time),
-            Shape::Heap(heap) => heap.peek().map(|e| e.time),
+        let next = self.peek_kept().map(|e| e.time);
+        match &self.chain {
+            Some(s) if next.is_none_or(|t| s.time <= t) => Some(s.time),
+            _ => next,
         }
     }
 
+    /// The next entry of the array or heap.
+    #[inline(always)]
+    fn peek_kept(&self) -> Option<&Entry<E>> {
+        match &self.shape {
+            Shape::Sorted(sorted) => sorted.last(),
+            Shape::Heap(heap) => heap.peek(),
+        }
+    }
+
+    /// The next event, if it is due before `end`.
     #[inline]
-    pub fn pop(&mut self) -> Option<(Time, E)> {
+    pub fn pop_before(&mut self, end: Time) -> Option<(Time, E)> {
+        if let Some(s) = self.chain
+            && self.peek_kept().is_none_or(|next| s.key() < next.key())
+        {
+            if s.time >= end {
+                return None;
+            }
+            self.chain = None;
+            return Some((s.time, s.event));
+        }
         let entry = match &mut self.shape {
-            Shape::Sorted(sorted) => sorted.pop(),
+            Shape::Sorted(sorted) => match sorted.last() {
+                Some(next) if next.time < end => sorted.pop(),
+                _ => None,
+            },
             Shape::Heap(heap) => {
+                if heap.peek().is_none_or(|next| next.time >= end) {
+                    return None;
+                }
                 let entry = heap.pop();
                 if heap.len() <= SORTED_MAX / 2 {
                     self.reshape();
@@ -151,10 +203,11 @@ impl<E: Copy> EventQueue<E> {
     }
 
     pub fn len(&self) -> usize {
-        match &self.shape {
+        let kept = match &self.shape {
             Shape::Sorted(sorted) => sorted.len(),
             Shape::Heap(heap) => heap.len(),
-        }
+        };
+        kept + self.chain.is_some() as usize
     }
 
     pub fn is_empty(&self) -> bool {
@@ -164,22 +217,22 @@ impl<E: Copy> EventQueue<E> {
 
 /// Inserts `entry` into `sorted` (latest first), walking in from the end:
 /// what is due soon is placed in a step or two.
-#[inline]
+#[inline(always)]
 fn insert_sorted<E: Copy>(sorted: &mut Vec<Entry<E>>, entry: Entry<E>) {
     let key = entry.key();
     sorted.push(entry);
-    // On the slice, whose length stays in a register: no bounds checks.
-    let slots = sorted.as_mut_slice();
-    let mut i = slots.len() - 1;
-    while i > 0 {
-        let before = slots[i - 1];
+    // The hole left by each entry moved up walks towards the front (slot by
+    // slot through the iterator: no index, no bounds check).
+    let mut slots = sorted.iter_mut().rev();
+    let mut hole = slots.next().expect("just pushed");
+    for before in slots {
         if before.key() > key {
             break;
         }
-        slots[i] = before;
-        i -= 1;
+        *hole = *before;
+        hole = before;
     }
-    slots[i] = entry;
+    *hole = entry;
 }
 
 impl<E: Copy> Default for EventQueue<E> {
@@ -205,11 +258,12 @@ mod tests {
             .collect()
     }
 
-    /// Pushes and pops in an interleaving that grows the queue past the sorted
-    /// shape's limit, shrinks it back and grows it again, and checks every pop
-    /// against the definition: the least (time, priority, sequence) pending.
+    /// Pushes (some to the chain) and pops in an interleaving that grows the
+    /// queue past the sorted shape's limit, shrinks it back and grows it
+    /// again, and checks every pop against the definition: the least (time,
+    /// priority, sequence) pending.
     #[test]
-    fn both_shapes_pop_by_time_priority_then_sequence() {
+    fn both_shapes_and_the_chain_pop_by_time_priority_then_sequence() {
         let mut queue = EventQueue::new();
         let mut pending: Vec<(u64, Priority, u64)> = vec![];
         let mut seq = 0u64;
@@ -221,12 +275,17 @@ mod tests {
             for i in 0..pushes {
                 let priority = if i % 5 == 0 { Priority::Late } else { Priority::Normal };
                 let at = now + d.next().unwrap();
-                queue.push(Time::from_us(at), priority, seq);
+                // Every seventh event goes to the chain when its slot is free.
+                if i % 7 == 0 && queue.chain.is_none() {
+                    queue.push_chain(Time::from_us(at), priority, seq);
+                } else {
+                    queue.push(Time::from_us(at), priority, seq);
+                }
                 pending.push((at, priority, seq));
                 seq += 1;
             }
             for _ in 0..pops {
-                let Some((at, event)) = queue.pop() else { break };
+                let Some((at, event)) = queue.pop_before(Time::MAX) else { break };
                 let least = *pending.iter().min().unwrap();
                 assert_eq!((at.as_us(), event), (least.0, least.2), "after {seq} pushes");
                 pending.retain(|p| *p != least);

@@ -40,6 +40,7 @@ impl Time {
 
     /// The nearest microsecond to `s` seconds, 0 for a negative or NaN
     /// number, saturating at [`Time::MAX`] (where a sampled duration becomes a time).
+    #[inline]
     pub fn from_secs_f64(s: f64) -> Time {
         if s.is_nan() || s <= 0.0 {
             Time::ZERO
@@ -101,6 +102,17 @@ impl Time {
 /// x - trunc(x) is exact, and ties go away from zero).
 #[inline]
 pub fn round_u64(x: f64) -> u64 {
+    // Below 2^52, without a float-to-integer conversion (a dozen instructions
+    // with Rust's saturating `as`): adding 2^52 rounds x to the nearest whole
+    // number, ties to even, and leaves that number in the low bits; the
+    // difference back to x is exact, and is 0.5 only for a tie that went down.
+    // From 2^52 up every f64 is a whole number.
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    if (0.0..TWO_52).contains(&x) {
+        let biased = x + TWO_52;
+        let nearest = biased.to_bits() - TWO_52.to_bits();
+        return nearest + (x - (biased - TWO_52) == 0.5) as u64;
+    }
     let t = x as u64;
     if x - t as f64 >= 0.5 { t + 1 } else { t }
 }
@@ -202,6 +214,36 @@ mod tests {
         assert_eq!(Time::from_secs_f64(1e300), Time::MAX);
         assert_eq!(Time::from_us(2_500_000).secs(), 2.5);
         assert_eq!(Time::from_us(12_500_000).to_string(), "12.5 s");
+    }
+
+    #[test]
+    fn round_u64_is_round_half_away_from_zero_on_either_side_of_2_to_52() {
+        let two_52 = (1u64 << 52) as f64;
+        for (x, rounded) in [
+            (0.0, 0),
+            (0.49999999999999994, 0),
+            (0.5, 1),
+            (1.5, 2),
+            (2.5, 3),
+            (-0.4, 0),
+            (-3.0, 0),
+            (f64::NAN, 0),
+            (two_52 - 0.5, 1u64 << 52),
+            (two_52 - 1.5, (1u64 << 52) - 1),
+            (two_52, 1u64 << 52),
+            (two_52 * 2.0 + 2.0, (1u64 << 53) + 2),
+            (u64::MAX as f64, u64::MAX),
+        ] {
+            assert_eq!(round_u64(x), rounded, "{x}");
+        }
+        // libm's round is the definition: whole numbers, quarters and ties,
+        // small and near 2^52.
+        for k in (0..2_000u64).chain((1u64 << 52) - 2_000..1u64 << 52) {
+            for frac in [0.0, 0.25, 0.5, 0.75] {
+                let x = k as f64 + frac;
+                assert_eq!(round_u64(x), x.round() as u64, "{x}");
+            }
+        }
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub(super) struct CallTable {
 }
 
 impl CallTable {
+    #[inline]
     fn insert(&mut self, mut call: Call) -> u32 {
         call.active = true;
         match self.free.pop() {
@@ -51,6 +52,7 @@ impl CallTable {
         }
     }
 
+    #[inline]
     fn take(&mut self, slot: u32, now: Time) -> Option<Call> {
         let entry = self.slots.get_mut(slot as usize)?;
         if !entry.active || entry.end != now {
@@ -113,7 +115,7 @@ impl<T: Tracer> Voice<T> {
     pub(super) fn on_arrival(&mut self, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
         if let Some(next) = self.arrivals.next_after(now).filter(|t| *t < self.cfg.horizon) {
-            sched.schedule_at(next, Ev::Arrival);
+            sched.schedule_chain(next, Ev::Arrival);
         }
         // Drawn for every call, answered or not, so that strategies compared on
         // one seed see the same calls.

@@ -193,7 +193,7 @@ impl<T: Tracer> Voice<T> {
             }
         }
         if let Some(first) = self.arrivals.next_after(Time::ZERO).filter(|t| *t < self.cfg.horizon) {
-            sched.schedule_at(first, Ev::Arrival);
+            sched.schedule_chain(first, Ev::Arrival);
         }
         for (index, entry) in self.cfg.timeline.iter().enumerate() {
             sched.schedule_at(entry.at, Ev::Timeline { index: index as u32, heal: false });
@@ -227,10 +227,28 @@ fn tick_phases(seed: u64, interval: Time) -> [Time; 2] {
 impl<T: Tracer> Model for Voice<T> {
     type Event = Ev;
 
+    // Into the engine's loop: a call's events cost no call of their own.
+    #[inline(always)]
     fn handle(&mut self, event: Ev, sched: &mut Scheduler<Ev>) {
+        // Calls are the hot path and are handled here; everything else is in
+        // a function of its own, so that this one stays small.
         match event {
             Ev::Arrival => self.on_arrival(sched),
             Ev::CallEnd { slot } => self.on_call_end(slot, sched.now()),
+            _ => self.on_state_event(event, sched),
+        }
+        if self.cfg.check {
+            self.check_or_panic(sched.now());
+        }
+    }
+}
+
+impl<T: Tracer> Voice<T> {
+    /// Every event that is not a call's: each changes state, then `settle`.
+    #[inline(never)]
+    fn on_state_event(&mut self, event: Ev, sched: &mut Scheduler<Ev>) {
+        match event {
+            Ev::Arrival | Ev::CallEnd { .. } => unreachable!("calls are handled by `handle` itself"),
             Ev::Timeline { index, heal } => {
                 self.on_timeline(index as usize, heal, sched);
                 self.settle(sched);
@@ -267,12 +285,14 @@ impl<T: Tracer> Model for Voice<T> {
                 }
             }
         }
-        if self.cfg.check
-            && let Err(problem) = self.check_invariants(sched.now())
-        {
+    }
+
+    #[inline(never)]
+    fn check_or_panic(&self, now: Time) {
+        if let Err(problem) = self.check_invariants(now) {
             panic!(
                 "invariant violated at t = {} s: {problem} (reproduce with seed {} replication {})",
-                engine::to_secs(sched.now()),
+                engine::to_secs(now),
                 self.seed,
                 self.replication
             );
