@@ -630,7 +630,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let staging = Staging::new(&out)?;
     let spool = Spool::new(staging.dir());
     let progress = Progress::new(spec.count, "replications", args.common.quiet);
-    let output = experiment::run(&spec, &progress, &|i, trace| spool.write(i, trace))?;
+    let output = experiment::run(&spec, &progress, &spool)?;
     progress.finish();
     let info = RunInfo {
         scenario: &name,

@@ -7,8 +7,9 @@
 //! ```
 //! Each replication is a pure function of (scenario, master seed, index), and
 //! results are gathered in index order, so output never depends on the number
-//! of threads. A run keeps one row of metrics per replication; traces go to a
-//! sink as they are produced, so memory does not grow with the horizon.
+//! of threads. A run keeps one row of metrics per replication; a traced
+//! replication tells a tracer from a [`TraceSink`] what happens as it happens,
+//! so memory does not grow with the horizon.
 
 pub mod compare;
 pub mod expect;
@@ -18,9 +19,9 @@ pub mod size;
 pub mod stats;
 pub mod sweep;
 
-use crate::engine::LimitError;
 use crate::engine::rng::replication_seed;
-use crate::model::trace::{NoTrace, Recorder, Trace};
+use crate::engine::{LimitError, Time};
+use crate::model::trace::{NoTrace, Tracer};
 use crate::model::{self, Kind, RunOptions};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -109,8 +110,31 @@ impl RunError {
     }
 }
 
-/// Receives the trace of each traced replication, from any worker thread.
-pub type TraceSink<'a> = &'a (dyn Fn(u64, Trace) -> Result<(), String> + Sync);
+/// Where traced replications go, from any worker thread: a tracer for each
+/// traced replication, handed back when the replication ends. The model only
+/// calls the tracer; what it does with what it hears (keep it, write it) is
+/// the sink's business.
+pub trait TraceSink: Sync {
+    type Tracer: Tracer;
+    /// A tracer for replication `index` over `horizon`, with a load series of
+    /// at most `bins` bins (0: the model has no calls).
+    fn open(&self, index: u64, horizon: Time, bins: u64) -> Result<Self::Tracer, String>;
+    /// Replication `index` ended; `tracer` has heard all of it.
+    fn close(&self, index: u64, tracer: Self::Tracer) -> Result<(), String>;
+}
+
+/// The sink of runs that keep no trace: every replication runs untraced.
+pub struct NoTraces;
+
+impl TraceSink for NoTraces {
+    type Tracer = NoTrace;
+    fn open(&self, _: u64, _: Time, _: u64) -> Result<NoTrace, String> {
+        Ok(NoTrace)
+    }
+    fn close(&self, _: u64, _: NoTrace) -> Result<(), String> {
+        Ok(())
+    }
+}
 
 /// Hears how a run advances (a progress bar).
 pub trait Watch: Sync {
@@ -137,8 +161,9 @@ fn traced(choice: TraceChoice, index: u64) -> bool {
     }
 }
 
-/// Runs replication `index` of `spec`, handing its trace (if traced) to `sink`.
-pub fn run_one(spec: &RunSpec, index: u64, sink: TraceSink) -> Result<Replication, RunError> {
+/// Runs replication `index` of `spec`, traced by a tracer from `sink` if the
+/// trace choice covers it.
+pub fn run_one<S: TraceSink>(spec: &RunSpec, index: u64, sink: &S) -> Result<Replication, RunError> {
     if crate::engine::stop_requested() {
         return Err(RunError::Interrupted);
     }
@@ -151,8 +176,9 @@ pub fn run_one(spec: &RunSpec, index: u64, sink: TraceSink) -> Result<Replicatio
         // A model with calls keeps a load series; the chat model has none.
         let bins = if Kind::of(&scenario) == Kind::VoiceMessaging { LOAD_BINS } else { 0 };
         let horizon = scenario.duration_and_warmup().0.as_us();
-        let run = model::simulate(&scenario, index, spec.options, Recorder::new(horizon, bins)).map_err(limit)?;
-        sink(index, run.tracer.finish()).map_err(trace_failed)?;
+        let tracer = sink.open(index, horizon, bins).map_err(trace_failed)?;
+        let run = model::simulate(&scenario, index, spec.options, tracer).map_err(limit)?;
+        sink.close(index, run.tracer).map_err(trace_failed)?;
         run.metrics
     } else {
         model::simulate(&scenario, index, spec.options, NoTrace).map_err(limit)?.metrics
@@ -183,12 +209,12 @@ pub fn with_threads<T: Send>(
 /// Runs replications `indices` of each scenario (strategies or grid points
 /// sharing `template`'s seed, options and trace choice) in one pool of work,
 /// so every core stays busy across scenarios; per scenario, in index order.
-pub fn run_indices(
+pub fn run_indices<S: TraceSink>(
     scenarios: &[Scenario],
     template: &RunSpec,
     indices: std::ops::Range<u64>,
     progress: Progress,
-    sink: TraceSink,
+    sink: &S,
 ) -> Result<Vec<Vec<Replication>>, RunError> {
     let specs: Vec<RunSpec> = scenarios.iter().map(|s| RunSpec { scenario: s.clone(), ..template.clone() }).collect();
     let jobs: Vec<(usize, u64)> = (0..specs.len()).flat_map(|s| indices.clone().map(move |i| (s, i))).collect();
@@ -209,19 +235,19 @@ pub fn run_indices(
 }
 
 /// Runs every replication of `spec` in parallel, calling `progress` after
-/// each one and `sink` with each trace.
-pub fn run(spec: &RunSpec, progress: Progress, sink: TraceSink) -> Result<RunOutput, RunError> {
+/// each one; traced replications are told to tracers from `sink`.
+pub fn run<S: TraceSink>(spec: &RunSpec, progress: Progress, sink: &S) -> Result<RunOutput, RunError> {
     let outputs = run_traced(std::slice::from_ref(&spec.scenario), spec, progress, sink)?;
     Ok(outputs.into_iter().next().expect("one output per scenario"))
 }
 
 /// Runs each scenario over the template's replications — a fixed range, or
 /// batches until its precision goal holds — with traces to `sink`.
-fn run_traced(
+fn run_traced<S: TraceSink>(
     scenarios: &[Scenario],
     template: &RunSpec,
     progress: Progress,
-    sink: TraceSink,
+    sink: &S,
 ) -> Result<Vec<RunOutput>, RunError> {
     if let Some(goal) = &template.precision {
         return precision::run(scenarios, template, goal, progress, sink);
@@ -235,14 +261,9 @@ fn run_traced(
         .collect())
 }
 
-/// A sink for runs that trace nothing.
-pub fn no_traces(_: u64, _: Trace) -> Result<(), String> {
-    Ok(())
-}
-
 /// Runs the template's replications of each scenario, all in one pool of
 /// work so that every core stays busy across scenarios. Untraced.
 pub fn run_all(scenarios: &[Scenario], template: &RunSpec, progress: Progress) -> Result<Vec<RunOutput>, RunError> {
     let untraced = RunSpec { trace: TraceChoice::None, ..template.clone() };
-    run_traced(scenarios, &untraced, progress, &no_traces)
+    run_traced(scenarios, &untraced, progress, &NoTraces)
 }

@@ -173,12 +173,12 @@ fn standing(precisions: &[Precision], outputs: &[RunOutput]) -> (Vec<(String, f6
 /// options) in the fixed batch sequence, from `template.first`, until every
 /// target holds for every scenario or the maximum is reached; the watcher
 /// hears where the run stands after each batch.
-pub fn run(
+pub fn run<S: super::TraceSink>(
     scenarios: &[Scenario],
     template: &RunSpec,
     goal: &Goal,
     progress: super::Progress,
-    sink: super::TraceSink,
+    sink: &S,
 ) -> Result<Vec<RunOutput>, RunError> {
     let mut outputs: Vec<RunOutput> = scenarios
         .iter()

@@ -3,8 +3,8 @@
 //! time series of the phone system's load.
 //!
 //! ```text
-//!   model ──Tracer::{status, event, load, mark}──▶ Recorder ──finish──▶ Trace ──▶ writers (CSV)
-//!                                                                              ──▶ readers (charts, report)
+//!   model ──Tracer::{status, event, load, mark}──▶ a run's tracer (report layer): rows to disk as they come
+//!                                              ──▶ Recorder (tests, tools): a Trace in memory
 //! ```
 //! Facts travel typed: an [`Event`] has a named [`EventKind`] and [`Fields`]
 //! (the cause, the links, the service, a status, a count); its `detail` text is
@@ -412,20 +412,22 @@ impl Tracer for NoTrace {
     fn mark(&mut self, _: Time, _: CallMark, _: u32) {}
 }
 
-/// A tracer that keeps everything in memory, binning the load into at most
-/// `bins` bins over the horizon so a long run stays small.
+/// The load time series as a replication goes: calls in progress per server,
+/// binned into at most `bins` bins over the horizon so a long run stays
+/// small. Every recording tracer keeps one.
 #[derive(Debug)]
-pub struct Recorder {
-    pub trace: Trace,
+pub struct LoadSeries {
+    /// `None` for a model without calls.
+    load: Option<Load>,
     bin_width: Time,
     current: [u32; 2],
     /// Bins up to this one have had the load carried into them.
     filled: usize,
 }
 
-impl Recorder {
-    /// A recorder with a load series of at most `bins` bins (none if 0): the
-    /// bin width is the horizon over `bins`, rounded up to a whole second.
+impl LoadSeries {
+    /// A series of at most `bins` bins (none if 0): the bin width is the
+    /// horizon over `bins`, rounded up to a whole second.
     pub fn new(horizon: Time, bins: u64) -> Self {
         let second = crate::engine::SECOND;
         let width = second * horizon.split_ceil(bins.max(1)).div_ceil(second).max(1);
@@ -434,7 +436,7 @@ impl Recorder {
             let bins = (0..count).map(|i| LoadBin { start: width * i as u64, ..LoadBin::default() }).collect();
             Load { bin_width: width, bins }
         });
-        Recorder { trace: Trace { load, ..Trace::default() }, bin_width: width, current: [0; 2], filled: 0 }
+        LoadSeries { load, bin_width: width, current: [0; 2], filled: 0 }
     }
 
     pub fn bin_width(&self) -> Time {
@@ -448,7 +450,7 @@ impl Recorder {
     /// the caller has already updated).
     fn bin(&mut self, at: Time, before: [u32; 2]) -> Option<&mut LoadBin> {
         let after = self.current;
-        let bins = &mut self.trace.load.as_mut()?.bins;
+        let bins = &mut self.load.as_mut()?.bins;
         let index = ((at / self.bin_width) as usize).min(bins.len());
         while self.filled < index {
             self.filled += 1;
@@ -464,29 +466,14 @@ impl Recorder {
         Some(bin)
     }
 
-    /// Carries the load to the end of the horizon and hands the trace over.
-    pub fn finish(mut self) -> Trace {
-        if let Some(load) = &self.trace.load {
-            let end = self.bin_width * load.bins.len() as u64;
-            self.bin(end, self.current);
-        }
-        self.trace
-    }
-}
-
-impl Tracer for Recorder {
-    fn status(&mut self, at: Time, actor: Actor, from: State, to: State, cause: &'static str) {
-        self.trace.statuses.push(StatusChange { at, actor, from, to, cause });
-    }
-    fn event(&mut self, at: Time, actor: Actor, kind: EventKind, fields: Fields, detail: impl FnOnce() -> String) {
-        self.trace.events.push(Event { at, actor, kind, fields, detail: detail() });
-    }
-    fn load(&mut self, at: Time, server: usize, count: u32) {
+    /// Calls in progress on voice server `server` changed to `count`.
+    pub fn load(&mut self, at: Time, server: usize, count: u32) {
         let before = self.current;
         self.current[server] = count;
         self.bin(at, before);
     }
-    fn mark(&mut self, at: Time, mark: CallMark, count: u32) {
+
+    pub fn mark(&mut self, at: Time, mark: CallMark, count: u32) {
         if let Some(bin) = self.bin(at, self.current) {
             match mark {
                 CallMark::Blocked => bin.blocked += count,
@@ -495,11 +482,13 @@ impl Tracer for Recorder {
             }
         }
     }
-    fn check_load(&self, at: Time, busy: [u32; 2]) -> Result<(), String> {
+
+    /// The invariant checker's question (see [`Tracer::check_load`]).
+    pub fn check(&self, at: Time, busy: [u32; 2]) -> Result<(), String> {
         if self.current != busy {
             return Err(format!("the trace's calls in progress {:?} ≠ the model's {busy:?}", self.current));
         }
-        let Some(load) = &self.trace.load else { return Ok(()) };
+        let Some(load) = &self.load else { return Ok(()) };
         let index = (at / self.bin_width) as usize;
         match load.bins.get(index) {
             // A bin reached by the trace shows at least the calls in progress in it.
@@ -509,6 +498,58 @@ impl Tracer for Recorder {
             )),
             _ => Ok(()),
         }
+    }
+
+    /// Carries the load to the end of the horizon and hands the series over.
+    pub fn finish(mut self) -> Option<Load> {
+        if let Some(load) = &self.load {
+            let end = self.bin_width * load.bins.len() as u64;
+            self.bin(end, self.current);
+        }
+        self.load
+    }
+}
+
+/// A tracer that keeps everything in memory (tests and tools; a run's
+/// traces go to disk as they happen instead).
+#[derive(Debug)]
+pub struct Recorder {
+    statuses: Vec<StatusChange>,
+    events: Vec<Event>,
+    series: LoadSeries,
+}
+
+impl Recorder {
+    /// A recorder with a load series of at most `bins` bins (see [`LoadSeries::new`]).
+    pub fn new(horizon: Time, bins: u64) -> Self {
+        Recorder { statuses: vec![], events: vec![], series: LoadSeries::new(horizon, bins) }
+    }
+
+    pub fn bin_width(&self) -> Time {
+        self.series.bin_width()
+    }
+
+    /// Carries the load to the end of the horizon and hands the trace over.
+    pub fn finish(self) -> Trace {
+        Trace { statuses: self.statuses, events: self.events, load: self.series.finish() }
+    }
+}
+
+impl Tracer for Recorder {
+    fn status(&mut self, at: Time, actor: Actor, from: State, to: State, cause: &'static str) {
+        self.statuses.push(StatusChange { at, actor, from, to, cause });
+    }
+    fn event(&mut self, at: Time, actor: Actor, kind: EventKind, fields: Fields, detail: impl FnOnce() -> String) {
+        self.events.push(Event { at, actor, kind, fields, detail: detail() });
+    }
+    fn load(&mut self, at: Time, server: usize, count: u32) {
+        self.series.load(at, server, count);
+    }
+    fn mark(&mut self, at: Time, mark: CallMark, count: u32) {
+        self.series.mark(at, mark, count);
+    }
+    fn check_load(&self, at: Time, busy: [u32; 2]) -> Result<(), String> {
+        self.series.check(at, busy)
     }
 }
 

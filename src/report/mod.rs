@@ -343,13 +343,14 @@ mod tests {
             let message = format!("{:#}", result.expect_err("a write to /dev/full fails"));
             assert!(message.starts_with(&format!("cannot write {}", full.display())), "writer {i}: {message}");
         }
-        // The trace spools, one per replication and file.
+        // The trace spools: the first set's load.csv part on a full disk.
+        use crate::experiment::TraceSink;
         let spool = traces::Spool::new(dir.path());
-        std::os::unix::fs::symlink("/dev/full", dir.path().join(".spool-00000000000000000000.load")).unwrap();
-        let load = crate::model::trace::Load { bin_width: SECOND, bins: vec![Default::default(); 3] };
-        let trace = crate::model::trace::Trace { load: Some(load), ..Default::default() };
-        let message = spool.write(0, trace).expect_err("a write to /dev/full fails");
-        assert!(message.starts_with("cannot write ") && message.contains(".load"), "{message}");
+        std::os::unix::fs::symlink("/dev/full", dir.path().join(".spool-0000.load")).unwrap();
+        let tracer = spool.open(0, SECOND * 3, 3).unwrap();
+        spool.close(0, tracer).unwrap();
+        let message = format!("{:#}", spool.finish(true).expect_err("a write to /dev/full fails"));
+        assert!(message.starts_with("cannot write ") && message.contains(".spool-0000.load:"), "{message}");
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub fn run_with(scenario: &VoiceScenario, replications: u64, options: RunOptions
         options,
         precision: None,
     };
-    let out = experiment::run(&spec, &|| {}, &experiment::no_traces).expect("run");
+    let out = experiment::run(&spec, &|| {}, &experiment::NoTraces).expect("run");
     out.replications.into_iter().map(|r| r.values).collect()
 }
 
