@@ -10,7 +10,9 @@
 //!   `benches/engine.rs`;
 //! - `faults DAYS`: crashes, cuts and service stops every few hours, no calls;
 //!   `faults-calls DAYS` the same with the loss system's traffic on 16 ports
-//!   (`benches/failures.rs`).
+//!   (`benches/failures.rs`);
+//! - `handful RUNS`: a decade with five timeline faults and no calls (31
+//!   events, `benches/failures.rs`'s horizon bench), replication 0 RUNS times.
 //!
 //! Each prints what it counted (calls offered or events).
 //!
@@ -36,6 +38,16 @@ const RANDOM_FAILURES: &str = "random_failures:
   crash: {mtbf: 6h, mttr: 20m}
   partition: {mtbf: 4h, mttr: 2m}
   service: {mtbf: 8h, mttr: 15m}
+";
+
+/// A crash, a cut, a service stop, an isolation and a deactivation in the
+/// first year; nothing afterwards.
+const HANDFUL: &str = "failures:
+  - {at: 30d, crash: publisher, for: 4h}
+  - {at: 100d, partition: [publisher, subscriber], for: 10m}
+  - {at: 200d, stop_service: {server: subscriber, service: conversation_manager}, for: 30m}
+  - {at: 300d, isolate: publisher, for: 30m}
+  - {at: 350d, admin: {server: subscriber, action: deactivate}, for: 1h}
 ";
 
 const TRAFFIC: &str = "phone_system: {integration: sccp, ports: 16}
@@ -73,7 +85,8 @@ fn hold(pending: u64, successors: u64) -> u64 {
 }
 
 fn main() {
-    let usage = "usage: workload clustersim|floor HOURS | hold PENDING EVENTS | faults|faults-calls DAYS";
+    let usage =
+        "usage: workload clustersim|floor HOURS | hold PENDING EVENTS | faults|faults-calls DAYS | handful RUNS";
     let arg = |i: usize| -> u64 { std::env::args().nth(i).and_then(|a| a.parse().ok()).expect(usage) };
     let which = std::env::args().nth(1).expect(usage);
     let (count, what) = match which.as_str() {
@@ -87,6 +100,10 @@ fn main() {
         "faults-calls" => {
             let yaml = format!("duration: {}d\n{TRAFFIC}{RANDOM_FAILURES}", arg(2));
             (run_once(&voice(&yaml), options()).1, "events")
+        }
+        "handful" => {
+            let scenario = voice(&format!("duration: 3650d\n{HANDFUL}"));
+            ((0..arg(2)).map(|_| run_once(&scenario, options()).1).sum(), "events")
         }
         _ => panic!("{usage}"),
     };
