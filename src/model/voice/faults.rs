@@ -383,3 +383,29 @@ fn all_links() -> Links {
         [(PUBLISHER, SUBSCRIBER), (PUBLISHER, PHONE), (SUBSCRIBER, PHONE), (PUBLISHER, NETWORK), (SUBSCRIBER, NETWORK)];
     Links::of(pairs.into_iter().flat_map(|(a, b)| [(a, b), (b, a)]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Scenario, parse_str};
+
+    /// R20's processes are numbered crash (per server), partition, service (per
+    /// server), and process i draws from stream FAULTS + i, past the traffic's
+    /// and the keepalives' streams: a seed names the same failures in every
+    /// version, and no process shares draws with another or with the calls.
+    #[test]
+    fn r20_each_failure_process_draws_from_stream_faults_plus_its_index() {
+        let yaml = "duration: 1d\nrandom_failures:\n  crash: {mtbf: 6h, mttr: 20m}\n  partition: {mtbf: 4h, mttr: 2m}\n  \
+                    service: {mtbf: 8h, mttr: 15m, service: conversation_manager}\n";
+        let Ok(Scenario::Voice(scenario)) = parse_str("t.yaml", "t", yaml) else { panic!("a voice scenario") };
+        let mut all = processes(&scenario.random_failures, 7);
+        assert_eq!(all.len(), 5, "two crash, one partition, two service processes");
+        for (i, process) in all.iter_mut().enumerate() {
+            let stream = streams::FAULTS + i as u64;
+            assert!(stream > streams::TICK_PHASES);
+            let first: f64 = Exp1.sample(&mut rng::stream(7, stream));
+            let drawn: f64 = Exp1.sample(&mut process.rng);
+            assert_eq!(drawn, first, "process {i} draws from stream {stream}");
+        }
+    }
+}
