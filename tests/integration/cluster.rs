@@ -628,3 +628,21 @@ fn r20_random_crashes_follow_their_mtbf_and_mttr() {
     // A crashed secondary leaves the cluster answering; nothing is unavailable.
     assert!(column(&rows, ClusterUnavailableS).iter().all(|v| *v == 0.0));
 }
+
+#[test]
+fn r11_a_crash_while_down_is_traced_with_the_crashes_the_restart_waits_for() {
+    // Crashes at 1 h and 1 h 10 m, each for 30 min: the second finds the
+    // publisher down, so its event counts two crashes to heal; the publisher
+    // starts when the last heals, at 1 h 40 m (6000 s), not at 1 h 30 m.
+    let (_, r) = traced(&quiet(
+        "failures:\n  - {at: 1h, crash: publisher, for: 30m}\n  - {at: 70m, crash: publisher, for: 30m}\n",
+    ));
+    let crashes: Vec<(f64, Option<u64>)> =
+        r.events.iter().filter(|e| e.kind.as_str() == "crash").map(|e| (e.at.secs(), e.fields.count)).collect();
+    assert_eq!(crashes, [(3600.0, None), (4200.0, Some(2))]);
+    let publisher: Vec<_> = statuses(&r).into_iter().filter(|c| c.1 == "publisher").collect();
+    assert_eq!(
+        publisher[..2],
+        [(3600.0, "publisher", Primary, NotFunctioning), (6000.0, "publisher", NotFunctioning, Starting)]
+    );
+}
