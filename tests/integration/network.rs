@@ -266,3 +266,22 @@ fn r15_messages_recorded_after_the_store_remounts_wait_for_the_end_of_recovery()
     assert!(max >= end - start - 30.0 - 15.0, "max {max}, recovery {}", end - start);
     assert!(events(&r, "mwi_backlog_released").iter().any(|e| (e.0 - end).abs() < 1e-9));
 }
+
+#[test]
+fn r13_heal_all_restores_every_cut_link_at_once_and_names_them() {
+    // Two cuts, publisher–subscriber at 10 min and publisher–network at
+    // 15 min, both two-way: four directed links down. `heal: all` at 30 min
+    // restores all four in one `heal` event, and ignores nothing.
+    let (_, r) = traced(
+        "duration: 2h\nseed: 1\nfailures:\n  - {at: 10m, partition: [publisher, subscriber]}\n  \
+         - {at: 15m, partition: [publisher, network]}\n  - {at: 30m, heal: all}\n",
+    );
+    let heals: Vec<(f64, usize)> = r
+        .events
+        .iter()
+        .filter(|e| e.kind.as_str() == "heal")
+        .map(|e| (e.at.secs(), e.fields.links.pairs().count()))
+        .collect();
+    assert_eq!(heals, [(1800.0, 4)]);
+    assert!(events(&r, "action_ignored").is_empty());
+}
