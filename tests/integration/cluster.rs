@@ -5,7 +5,7 @@
 use crate::common::*;
 use clustersim::model::KeepaliveMode;
 use clustersim::model::metrics::Metric::*;
-use clustersim::model::trace::NoTrace;
+use clustersim::model::trace::{NoTrace, State};
 use clustersim::scenario::Status::*;
 use clustersim::theory::erlang_b;
 
@@ -645,4 +645,48 @@ fn r11_a_crash_while_down_is_traced_with_the_crashes_the_restart_waits_for() {
         publisher[..2],
         [(3600.0, "publisher", Primary, NotFunctioning), (6000.0, "publisher", NotFunctioning, Starting)]
     );
+}
+
+#[test]
+fn r7_overlapping_stops_start_a_service_once_when_the_last_ends() {
+    // mailbox_sync on the subscriber is stopped for 1 h–1 h 30 m and for
+    // 1 h 10 m–1 h 40 m: one stop at 3600 s, one start at 6000 s, none at
+    // 5400 s when one of the two stops is still on. An explicit start of
+    // conversation_manager, which never stopped, at 2 h says nothing.
+    let (_, r) = traced(&quiet(
+        "failures:\n  - {at: 1h, stop_service: {server: subscriber, service: mailbox_sync}, for: 30m}\n  \
+         - {at: 70m, stop_service: {server: subscriber, service: mailbox_sync}, for: 30m}\n  \
+         - {at: 2h, start_service: {server: subscriber, service: conversation_manager}}\n",
+    ));
+    assert_eq!(events(&r, "service_stopped"), [(3600.0, "subscriber")]);
+    assert_eq!(events(&r, "service_started"), [(6000.0, "subscriber")]);
+}
+
+#[test]
+fn r8_make_primary_on_the_primary_is_refused_naming_its_status() {
+    // The publisher is primary from the start: asking it to become primary
+    // is refused, the event says why (the action) and what it was (primary),
+    // and no status changes.
+    let (_, r) = traced(&quiet("failures: [{at: 1h, admin: {server: publisher, action: make_primary}}]\n"));
+    let refused: Vec<_> = r
+        .events
+        .iter()
+        .filter(|e| e.kind.as_str() == "admin_refused")
+        .map(|e| (e.at.secs(), e.actor.as_str(), e.fields.cause, e.fields.status))
+        .collect();
+    assert_eq!(refused, [(3600.0, "publisher", Some("make_primary"), Some(State::Server(Primary)))]);
+    assert!(statuses(&r).is_empty(), "{:?}", statuses(&r));
+}
+
+#[test]
+fn r8_a_second_manual_change_during_the_hand_over_is_refused() {
+    // The first make_primary at 1 h hands primary over in `takeover` (5 s);
+    // the second, at 1 h + 2 s, finds the hand-over under way (the subscriber
+    // is still secondary) and is refused: the roles swap once, at 3605 s.
+    let (_, r) = traced(&quiet(
+        "failures:\n  - {at: 1h, admin: {server: subscriber, action: make_primary}}\n  \
+         - {at: 3602s, admin: {server: subscriber, action: make_primary}}\n",
+    ));
+    assert_eq!(events(&r, "admin_refused"), [(3602.0, "subscriber")]);
+    assert_eq!(statuses(&r), [(3605.0, "publisher", Primary, Secondary), (3605.0, "subscriber", Secondary, Primary)]);
 }

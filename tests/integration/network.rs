@@ -285,3 +285,19 @@ fn r13_heal_all_restores_every_cut_link_at_once_and_names_them() {
     assert_eq!(heals, [(1800.0, 4)]);
     assert!(events(&r, "action_ignored").is_empty());
 }
+
+#[test]
+fn r13_a_heal_of_links_that_are_up_is_ignored_and_names_them() {
+    // Nothing is cut: `heal: [publisher, subscriber]` at 30 min restores
+    // nothing, so no `heal`; the `action_ignored` event names the two
+    // directed links it was asked to heal.
+    let (_, r) = traced("duration: 2h\nseed: 1\nfailures:\n  - {at: 30m, heal: [publisher, subscriber]}\n");
+    assert!(events(&r, "heal").is_empty());
+    let ignored: Vec<(f64, usize)> = r
+        .events
+        .iter()
+        .filter(|e| e.kind.as_str() == "action_ignored")
+        .map(|e| (e.at.secs(), e.fields.links.pairs().count()))
+        .collect();
+    assert_eq!(ignored, [(1800.0, 2)]);
+}
