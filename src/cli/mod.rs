@@ -3,7 +3,7 @@
 //!
 //! One file per command family. The commands that write a results folder
 //! (run, compare, sweep, size, merge) build their run from the same
-//! [`setup`] and end the same way ([`ending`]): stage, run, write the data
+//! `setup` and end the same way, in `ending`: stage, run, write the data
 //! files, then the charts, the folder in place and the tables printed.
 
 mod chart;

@@ -172,7 +172,7 @@ const FAULT_EVENTS: [(FaultKind, &str, &str); 5] = [
 
 /// The fault marks: rectangles of a fault's colour among the lanes (the
 /// legend's swatches are above them).
-fn fault_marks<'a>(day: &'a Day, kind: FaultKind) -> Vec<&'a Element> {
+fn fault_marks(day: &Day, kind: FaultKind) -> Vec<&Element> {
     let top = SERVERS.iter().flat_map(|s| lane(&day.chart, s)).map(|r| r.num("y")).fold(f64::INFINITY, f64::min);
     day.chart.iter().filter(|e| e.name == "rect" && e.fill() == Some(fault_color(kind)) && e.num("y") >= top).collect()
 }
