@@ -4,7 +4,7 @@ use super::ending::{self, Ending, Judged, stopped_words, write_run};
 use super::{Failure, RunArgs, setup};
 use crate::experiment::shard::{Shard, ShardInfo};
 use crate::experiment::work::check_work;
-use crate::experiment::{self, RunSpec, TraceChoice};
+use crate::experiment::{self, RunOutput, RunSpec, TraceChoice};
 use crate::model::Kind;
 use crate::report::decisions::Judgement;
 use crate::report::progress::Progress;
@@ -12,7 +12,7 @@ use crate::report::staging::Staging;
 use crate::report::traces::Spool;
 use crate::report::{self, RunInfo};
 use crate::scenario::{self, Scenario};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub(super) fn run(args: &RunArgs) -> Result<(), Failure> {
     let scenario = scenario::load(&args.scenario)?;
@@ -22,11 +22,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Failure> {
     spec.trace = args.trace.into();
     let total = spec.count;
     narrow_to(&mut spec, args.shard)?;
-    let default_out = match args.shard {
-        Some(s) => format!("{name}.shard-{}-of-{}", s.index, s.count),
-        None => name.clone(),
-    };
-    let out = args.common.out.clone().unwrap_or_else(|| Path::new("results").join(default_out));
+    let out = args.common.out.clone().unwrap_or_else(|| default_out(&name, args.shard));
     // Stage first: a folder we must not replace is an error before any work.
     let staging = Staging::new(&out)?;
     let spool = Spool::new(staging.dir());
@@ -53,14 +49,27 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Failure> {
     let shard = args.shard.map(|shard| ShardInfo::of(&spec, total, shard));
     let ending = Ending { judgement, no_charts: args.no_charts, quiet: args.common.quiet, strict: args.strict, shard };
     ending::finish(staging, ending, |written| {
-        let what = match args.shard {
-            Some(s) => {
-                format!("shard {}/{} (replications {}..{})", s.index, s.count, spec.first, spec.first + spec.count)
-            }
-            None => format!("{} replication(s){}", output.replications.len(), stopped_words(&output)),
-        };
+        let what = replications_words(&spec, args.shard, &output);
         format!("{name}: {what}, seed {}, results in {written}\n{}", spec.seed, report::summary_table(&output))
     })
+}
+
+/// Where a run writes without `--out`: `results/NAME`, or for a shard
+/// `results/NAME.shard-K-of-N`.
+fn default_out(name: &str, shard: Option<Shard>) -> PathBuf {
+    let folder = match shard {
+        Some(s) => format!("{name}.shard-{}-of-{}", s.index, s.count),
+        None => name.to_string(),
+    };
+    Path::new("results").join(folder)
+}
+
+/// Which replications ran, for the headline.
+fn replications_words(spec: &RunSpec, shard: Option<Shard>, output: &RunOutput) -> String {
+    match shard {
+        Some(s) => format!("shard {}/{} (replications {}..{})", s.index, s.count, spec.first, spec.first + spec.count),
+        None => format!("{} replication(s){}", output.replications.len(), stopped_words(output)),
+    }
 }
 
 /// Narrows `spec` to the replications of `shard` (all of them for none),
