@@ -16,6 +16,37 @@ pub const CHAT: [&str; 10] = [
     "posts_in_uncopied_backups",
 ];
 
+/// The metrics the tables print by default: what the users' questions are
+/// about (voice, then chat; each table keeps those its run has).
+pub const HEADLINE: [&str; 15] = [
+    "blocking_probability",
+    "calls_blocked",
+    "calls_dropped",
+    "mailbox_unavailable_calls",
+    "messages_failed",
+    "mailbox_unavailable_s",
+    "split_brain_s",
+    "availability",
+    "service_availability",
+    "posts_lost",
+    "rpo_s",
+    "outage_s",
+    "unmirrored_s",
+    "compliance_records_lost",
+    "posts_refused",
+];
+
+/// The [`HEADLINE`] metrics among `known` (a run's metrics), in headline order.
+pub fn headline(known: &[&'static str]) -> Vec<&'static str> {
+    HEADLINE.iter().filter_map(|h| known.iter().find(|k| *k == h).copied()).collect()
+}
+
+/// Every metric name of either kind: the voice metrics, then the chat
+/// metrics (`availability` is in both).
+pub fn every_name() -> Vec<&'static str> {
+    Metric::ALL.iter().map(|m| m.name()).chain(CHAT).collect()
+}
+
 /// A voice metric's identity; its position in [`Metric::ALL`] is its column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Metric {

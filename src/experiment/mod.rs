@@ -18,6 +18,7 @@ pub mod shard;
 pub mod size;
 pub mod stats;
 pub mod sweep;
+pub mod work;
 
 use crate::engine::rng::replication_seed;
 use crate::engine::{LimitError, Time};
@@ -34,6 +35,17 @@ pub enum TraceChoice {
     First,
     All,
     None,
+}
+
+impl TraceChoice {
+    /// The choice as `--trace` spells it (and `shard.json` records it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TraceChoice::First => "first",
+            TraceChoice::All => "all",
+            TraceChoice::None => "none",
+        }
+    }
 }
 
 /// The number of load bins a traced replication keeps (the chart's resolution).

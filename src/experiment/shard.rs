@@ -75,6 +75,24 @@ pub struct FileCheck {
 }
 
 impl ShardInfo {
+    /// What `shard` of the `replications` of `spec`'s whole run records
+    /// about it; its files are listed once they are all written.
+    pub fn of(spec: &super::RunSpec, replications: u64, shard: Shard) -> ShardInfo {
+        let (duration, warmup) = spec.scenario.duration_and_warmup();
+        ShardInfo {
+            format: SHARD_FORMAT,
+            scenario_name: spec.scenario.name().to_string(),
+            seed: spec.seed,
+            replications,
+            shard,
+            duration_us: duration.micros(),
+            warmup_us: warmup.micros(),
+            trace: spec.trace.as_str().into(),
+            scenario: spec.scenario.to_json(),
+            files: BTreeMap::new(),
+        }
+    }
+
     /// The kind of model the shard's scenario runs.
     pub fn kind(&self) -> crate::model::Kind {
         let kind = self.scenario.get("kind").and_then(|k| k.as_str());

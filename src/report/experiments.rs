@@ -7,26 +7,6 @@ use crate::experiment::{RunOutput, Stat, summarize};
 use anyhow::{Context, Result};
 use std::path::Path;
 
-/// The metrics the tables print by default: what the users' questions are
-/// about (voice, then chat; each table keeps those its run has).
-pub const HEADLINE: [&str; 15] = [
-    "blocking_probability",
-    "calls_blocked",
-    "calls_dropped",
-    "mailbox_unavailable_calls",
-    "messages_failed",
-    "mailbox_unavailable_s",
-    "split_brain_s",
-    "availability",
-    "service_availability",
-    "posts_lost",
-    "rpo_s",
-    "outage_s",
-    "unmirrored_s",
-    "compliance_records_lost",
-    "posts_refused",
-];
-
 /// `comparison.csv`: `strategy,metric,mean,ci95,diff,diff_ci95`.
 pub fn write_comparison_csv(path: &Path, comparison: &Comparison) -> Result<()> {
     let mut w = csv_writer(path)?;

@@ -81,6 +81,14 @@ pub fn write_shard_json(path: &Path, info: &ShardInfo) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Seals the shard folder `dir`: its `shard.json` is `info` with every data
+/// file of the folder recorded as it now is. Written last, so that it
+/// records every file the shard holds.
+pub fn seal_shard(dir: &Path, info: ShardInfo) -> Result<()> {
+    let info = ShardInfo { files: file_checks(dir)?, ..info };
+    write_shard_json(&dir.join(SHARD_JSON), &info)
+}
+
 /// A shard folder and what it says about itself.
 struct ShardDir {
     path: PathBuf,

@@ -12,6 +12,14 @@ pub mod rows;
 pub mod staging;
 pub mod traces;
 
+/// The charts' fixed look, for readers outside the crate (the tests check
+/// the pictures against it): the font family every text names, each voice
+/// status's colour in legend order, and each fault's colour.
+pub mod palette {
+    pub use super::charts::style::{FAMILY, STATUSES, fault_color};
+    pub use super::charts::timeline::FaultKind;
+}
+
 use crate::engine::{SECOND, Time};
 use crate::experiment::{RunOutput, Stat};
 use crate::model::Kind;

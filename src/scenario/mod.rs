@@ -129,11 +129,19 @@ impl Scenario {
         name.as_deref().unwrap_or("scenario")
     }
 
-    /// The scenario's own master seed and replications.
-    pub fn seed_and_replications(&self) -> (u64, u64) {
+    /// The scenario's own master seed (`--seed` replaces it).
+    pub fn seed(&self) -> u64 {
         match self {
-            Scenario::Voice(s) => (s.seed, s.replications as u64),
-            Scenario::Chat(s) => (s.seed, s.replications as u64),
+            Scenario::Voice(s) => s.seed,
+            Scenario::Chat(s) => s.seed,
+        }
+    }
+
+    /// The scenario's own number of replications (`--replications` replaces it).
+    pub fn replications(&self) -> u64 {
+        match self {
+            Scenario::Voice(s) => s.replications as u64,
+            Scenario::Chat(s) => s.replications as u64,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Charts: every results folder gets the charts its files allow,
 //! as valid 1600×900 PNGs (or SVG on request), drawn from the files alone —
-//! the same files give the same bytes, on a machine without fonts too.
+//! the same files give the same bytes. What the voice charts show is checked
+//! in voice_charts.rs, their fonts in chart_fonts.rs.
 
 use crate::common::*;
 use clustersim::report::charts::{ChartFormat, draw_dir};
@@ -196,42 +197,6 @@ fn svg_output_is_drawn_on_request_and_is_deterministic() {
     draw_dir(&dir, ChartFormat::Svg).unwrap();
     let second: Vec<String> = written.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
     assert_eq!(first, second);
-}
-
-/// The environment variable that points the child below at a folder.
-const CHILD_DIR: &str = "CLUSTERSIM_CHARTS_CHILD_DIR";
-
-#[test]
-fn charts_draw_the_same_bytes_without_any_system_font() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = run_folder(tmp.path(), DAY, &[]);
-    draw_dir(&dir, ChartFormat::Png).unwrap();
-    let here = charts_in(&dir);
-    let copy = tmp.path().join("no-fonts");
-    copy_data(&dir, &copy);
-    // This test binary again, running only the child test, with every way of
-    // finding system fonts pointed at nothing.
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["charts::child_draws_the_folder_it_is_given", "--exact", "--ignored", "--test-threads=1"])
-        .env(CHILD_DIR, &copy)
-        .env("FONTCONFIG_FILE", "/nonexistent/fonts.conf")
-        .env("FONTCONFIG_PATH", "/nonexistent")
-        .env("XDG_DATA_DIRS", "/nonexistent")
-        .env("XDG_DATA_HOME", "/nonexistent")
-        .env("HOME", "/nonexistent")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "child failed: {}", String::from_utf8_lossy(&out.stdout));
-    assert_eq!(charts_in(&copy), here);
-}
-
-/// Run by the test above in a child process; does nothing on its own.
-#[test]
-#[ignore = "run by charts_draw_the_same_bytes_without_any_system_font"]
-fn child_draws_the_folder_it_is_given() {
-    if let Some(dir) = std::env::var_os(CHILD_DIR) {
-        draw_dir(Path::new(&dir), ChartFormat::Png).unwrap();
-    }
 }
 
 #[test]

@@ -2,9 +2,11 @@
 //! name the rule they check (docs/model.md).
 mod common;
 mod generate;
+mod svg;
 
 mod availability;
 mod bad_input;
+mod chart_fonts;
 mod charts;
 mod chat;
 mod cluster;
@@ -25,3 +27,4 @@ mod schema;
 mod seed_sweep;
 mod shard_integrity;
 mod tooling;
+mod voice_charts;
