@@ -1,11 +1,11 @@
-//! Drawing helpers shared by the charts: text placed in pixels, horizontal
-//! legends, and the time axis. Legends are drawn in rows above their panel,
+//! Drawing helpers shared by the charts: text placed in pixels and
+//! horizontal legends. Legends are drawn in rows above their panel,
 //! never inside it, so they cannot hide data.
 
 use super::glyphs::Metrics;
+use super::kit::{Area, Backend};
 use super::style;
 use anyhow::Result;
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::cell::Cell;
@@ -37,17 +37,7 @@ fn metrics(style: &TextStyle) -> Option<&'static Metrics> {
 }
 
 /// Text at a pixel position with the given anchor.
-pub fn text<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    s: &str,
-    at: (i32, i32),
-    style: &TextStyle,
-    h: HPos,
-    v: VPos,
-) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
+pub fn text<DB: Backend>(area: &Area<DB>, s: &str, at: (i32, i32), style: &TextStyle, h: HPos, v: VPos) -> Result<()> {
     let per_glyph = PER_GLYPH.get();
     let Some(metrics) = metrics(style).filter(|_| per_glyph) else {
         area.draw(&Text::new(s.to_string(), at, style.pos(Pos::new(h, v))))?;
@@ -67,10 +57,7 @@ where
 }
 
 /// The width of `s` in pixels.
-pub fn text_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, s: &str, style: &TextStyle) -> Result<i32>
-where
-    DB::ErrorType: 'static,
-{
+pub fn text_width<DB: Backend>(area: &Area<DB>, s: &str, style: &TextStyle) -> Result<i32> {
     match metrics(style) {
         Some(m) => Ok(m.layout(s, style.font.get_size()).1.round() as i32),
         None => Ok(area.estimate_text_size(s, style)?.0 as i32),
@@ -99,10 +86,7 @@ pub enum Swatch {
     Diamond(RGBColor),
 }
 
-fn draw_swatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, swatch: Swatch, (x, y): (i32, i32)) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
+fn draw_swatch<DB: Backend>(area: &Area<DB>, swatch: Swatch, (x, y): (i32, i32)) -> Result<()> {
     let centre = (x + 10, y);
     match swatch {
         Swatch::Box(c) => area.draw(&Rectangle::new([(x + 2, y - 7), (x + 18, y + 7)], c.filled()))?,
@@ -129,16 +113,12 @@ pub fn diamond((x, y): (i32, i32), r: i32, color: RGBColor) -> Polygon<(i32, i32
     Polygon::new(vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)], color.filled())
 }
 
+/// A legend's entries: each swatch with its label.
+pub type Legend = Vec<(Swatch, String)>;
+
 /// Draws `items` left to right from `x`, centred on `y`; returns the x where
 /// the row ends.
-pub fn legend_row<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    (x, y): (i32, i32),
-    items: &[(Swatch, String)],
-) -> Result<i32>
-where
-    DB::ErrorType: 'static,
-{
+pub fn legend_row<DB: Backend>(area: &Area<DB>, (x, y): (i32, i32), items: &[(Swatch, String)]) -> Result<i32> {
     let style = style::small();
     let mut at = x;
     for (swatch, label) in items {
@@ -147,45 +127,6 @@ where
         at += 26 + text_width(area, label, &style)? + 22;
     }
     Ok(at)
-}
-
-/// A panel's heading: the metric's name, then what it counts.
-pub fn metric_heading<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, metric: &str, at: (i32, i32)) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
-    text(area, metric, at, &style::heading(), HPos::Left, VPos::Center)?;
-    let unit = style::metric_unit(metric);
-    if unit.is_empty() {
-        return Ok(());
-    }
-    let x = at.0 + text_width(area, metric, &style::heading())? + 10;
-    text(area, &format!("({unit}, mean per replication)"), (x, at.1), &style::note(), HPos::Left, VPos::Center)
-}
-
-/// Simulated time on an x axis: hours up to four days, days beyond.
-#[derive(Clone, Copy)]
-pub struct TimeAxis {
-    pub unit_s: f64,
-    pub name: &'static str,
-}
-
-impl TimeAxis {
-    pub fn for_horizon(horizon_s: f64) -> TimeAxis {
-        if horizon_s > 4.0 * 86_400.0 {
-            TimeAxis { unit_s: 86_400.0, name: "days" }
-        } else {
-            TimeAxis { unit_s: 3_600.0, name: "hours" }
-        }
-    }
-
-    pub fn x(&self, seconds: f64) -> f64 {
-        seconds / self.unit_s
-    }
-
-    pub fn description(&self) -> String {
-        format!("simulated time ({})", self.name)
-    }
 }
 
 /// A tick label: whole numbers plainly, others with what digits they need.

@@ -2,13 +2,13 @@
 //! what was simulated, the tables, the timeline, the event list, the charts.
 //! A section whose files the folder lacks is left out.
 
-use super::folder::{Folder, Trace};
 use super::timeline::{self, Lane, LaneKind, Mark};
 use super::{clock, duration_text, esc};
 use crate::engine::Time;
 use crate::experiment::Stat;
 use crate::report::charts::style::{self, Statuses};
-use crate::report::charts::timeline::FaultKind;
+use crate::report::faults::FaultKind;
+use crate::report::folder::{Folder, Trace};
 use crate::report::{fmt_human, fmt_interval, fmt_like_mean, fmt_secs};
 use plotters::style::RGBColor;
 use std::fmt::Write;
@@ -46,30 +46,11 @@ fn hex(c: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
 
-/// The statuses the trace shows, coloured as in the PNG charts.
-fn statuses(trace: &Trace) -> Statuses {
-    let initial: Vec<String> = trace
-        .events
-        .iter()
-        .filter(|e| e.kind == crate::model::trace::EventKind::InitialStatus && !e.status.is_empty())
-        .map(|e| e.status.clone())
-        .collect();
-    let mut seen = initial.clone();
-    for c in &trace.changes {
-        for s in [c.from.as_str(), c.to.as_str()] {
-            if !seen.iter().any(|x| x == s) {
-                seen.push(s.to_string());
-            }
-        }
-    }
-    Statuses::new(&seen, &initial)
-}
-
 /// The colours of statuses and faults, shared with the PNG charts.
 pub fn colours(folder: &Folder) -> String {
     let mut css = String::new();
     if let Some(trace) = &folder.trace {
-        for (name, colour) in statuses(trace).legend {
+        for (name, colour) in Statuses::of(trace).legend {
             let _ = writeln!(css, ".st-{name}{{fill:{0}}} .sw.st-{name}{{background:{0}}}", hex(colour));
         }
     }
@@ -87,7 +68,7 @@ pub fn colours(folder: &Folder) -> String {
 }
 
 /// What was simulated and how to get the same files again.
-pub fn header(folder: &Folder) -> String {
+pub fn header(folder: &Folder, charts: bool) -> String {
     let mut h = String::from("<header>\n");
     let _ = writeln!(h, "<h1>{}</h1>", esc(&title(folder)));
     let kind = if folder.is_chat() { "Persistent Chat pool, manual failover" } else { "voice-messaging cluster" };
@@ -143,7 +124,7 @@ pub fn header(folder: &Folder) -> String {
             esc(&command(folder))
         );
     }
-    h.push_str(&nav(folder));
+    h.push_str(&nav(folder, charts));
     h.push_str("</header>\n");
     h
 }
@@ -167,7 +148,7 @@ pub fn command(folder: &Folder) -> String {
     out
 }
 
-fn nav(folder: &Folder) -> String {
+fn nav(folder: &Folder, charts: bool) -> String {
     let mut links = vec![];
     let mut add = |present: bool, id: &str, text: &str| {
         if present {
@@ -181,7 +162,7 @@ fn nav(folder: &Folder) -> String {
     add(folder.sweep.is_some(), "sweep", "Sweep");
     add(folder.trace.is_some(), "timeline", "Timeline");
     add(folder.trace.is_some(), "events", "Events");
-    add(!folder.charts.is_empty(), "charts", "Charts");
+    add(charts, "charts", "Charts");
     format!("<nav>{}</nav>\n", links.join(" · "))
 }
 
@@ -584,7 +565,7 @@ pub fn timeline(folder: &Folder) -> String {
 /// Swatches for the statuses and the faults the timeline draws.
 fn legend(trace: &Trace, chat: bool) -> String {
     let mut items: Vec<(String, String)> =
-        statuses(trace).legend.into_iter().map(|(name, _)| (format!("st-{name}"), name)).collect();
+        Statuses::of(trace).legend.into_iter().map(|(name, _)| (format!("st-{name}"), name)).collect();
     if chat {
         items.push(("f-crash".into(), "data centre lost".into()));
         items.push(("runbook".into(), "runbook step".into()));
@@ -657,12 +638,12 @@ pub fn events(folder: &Folder) -> String {
 
 /// The folder's charts, inline. Their own `xmlns` goes: an `<svg>` inside
 /// HTML needs none, and the page then names no web address at all.
-pub fn charts(folder: &Folder) -> String {
-    if folder.charts.is_empty() {
+pub fn charts(charts: &[(String, String)]) -> String {
+    if charts.is_empty() {
         return String::new();
     }
     let mut h = String::from("<section id=\"charts\">\n<h2>Charts</h2>\n");
-    for (name, svg) in &folder.charts {
+    for (name, svg) in charts {
         let svg = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
         let _ =
             writeln!(h, "<figure id=\"chart-{name}\">\n{}\n<figcaption>{name}</figcaption>\n</figure>", svg.trim_end());
@@ -678,12 +659,12 @@ mod tests {
     fn folder(summary: &str) -> Folder {
         Folder {
             summary: Some(serde_json::from_str(summary).unwrap()),
+            replications: None,
             trace: None,
             comparison: vec![],
             sweep: None,
             sizing: None,
             expectations: vec![],
-            charts: vec![],
         }
     }
 
