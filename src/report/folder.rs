@@ -17,6 +17,7 @@
 //! A missing file is no error (the report leaves its section out); a
 //! malformed one is, naming the file and line.
 
+use crate::engine::{SECOND, Time};
 use crate::experiment::Stat;
 use crate::model::trace::{Actor, EventKind, Links, State};
 use crate::report::rows::{EventRow, LoadRow, Seconds, StatusRow};
@@ -56,6 +57,20 @@ impl Folder {
             || self.replications.as_ref().is_some_and(|r| r.metrics.iter().any(|m| metric(m)))
             || self.comparison.iter().any(|r| metric(&r.metric))
             || self.sweep.as_ref().is_some_and(|s| s.rows.iter().any(|r| metric(&r.metric)))
+    }
+}
+
+impl Folder {
+    /// The run's horizon: `summary.json`'s duration, else the last traced time.
+    pub fn horizon(&self) -> Time {
+        if let Some(s) = self.summary.as_ref().filter(|s| s.duration_s > 0.0) {
+            return Time::from_secs_f64(s.duration_s);
+        }
+        let Some(t) = &self.trace else { return SECOND };
+        let events = t.events.iter().map(|e| e.time.0);
+        let changes = t.changes.iter().map(|c| c.time.0);
+        let bins = t.load.iter().map(|b| b.start_s.0 + b.width_s.0);
+        events.chain(changes).chain(bins).max().unwrap_or_default().max(SECOND)
     }
 }
 

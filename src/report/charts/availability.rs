@@ -36,10 +36,6 @@ const CLUSTER_STRIP: f64 = 10.0;
 const CLUSTER_PITCH: f64 = 13.0;
 const CLUSTER_KINDS: [FaultKind; 3] = [FaultKind::LinkCut, FaultKind::SplitBrain, FaultKind::MailboxesUnmounted];
 
-/// The most servers drawn: a voice cluster and a chat pool have two; a
-/// hand-made file with more still draws, without its extra servers.
-const MAX_SERVERS: usize = 3;
-
 /// Link cuts are named beside their strip when there are at most this many.
 const MAX_LINK_LABELS: usize = 4;
 
@@ -56,66 +52,26 @@ const BLOCKED: RGBColor = RGBColor(0x11, 0x11, 0x11);
 const DROPPED: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
 const MAILBOX: RGBColor = RGBColor(0xAA, 0x33, 0x77);
 
-/// A caption's legend, right after its title, aligned across panels when
-/// the titles allow.
-fn legend_after<DB: Backend>(area: &Area<DB>, title: &str, items: &[(Swatch, String)]) -> Result<()> {
-    let end = 24 + layout::text_width(area, title, &style::heading())? + 32;
-    layout::legend_row(area, (end.max(PLOT_LEFT as i32 + 300), CAPTION_H as i32 / 2), items)?;
-    Ok(())
-}
+/// A panel's legend starts this far after its title, and no further left
+/// than this: aligned across panels when the titles allow.
+const LEGEND_AFTER: (i32, i32) = (32, PLOT_LEFT as i32 + 300);
 
 /// More bins than this with calls of a kind, and markers would merge into a
 /// cloud: the kind is drawn as a line instead.
 const DENSE_BINS: usize = 150;
 
-/// The calls the bottom panel counts, in drawing order: the commonest first,
-/// so that the rarer ones are drawn on top.
-#[derive(Clone, Copy)]
-enum Affected {
-    Blocked,
-    Dropped,
-    Mailbox,
-}
+/// The calls the bottom panel counts, as in [`Bin::affected`], in drawing
+/// order (the commonest first, so that the rarer ones are drawn on top):
+/// each one's name, colour and marker.
+const AFFECTED: [(&str, RGBColor, Swatch); 3] = [
+    ("blocked (no free port)", BLOCKED, Swatch::Cross(BLOCKED)),
+    ("dropped in progress", DROPPED, Swatch::Triangle(DROPPED)),
+    ("answered without mailbox access", MAILBOX, Swatch::Dot(MAILBOX)),
+];
 
-impl Affected {
-    const ALL: [Affected; 3] = [Affected::Blocked, Affected::Dropped, Affected::Mailbox];
-
-    fn count(self, b: &Bin) -> f64 {
-        match self {
-            Affected::Blocked => b.blocked,
-            Affected::Dropped => b.dropped,
-            Affected::Mailbox => b.mailbox_unavailable,
-        }
-    }
-
-    fn color(self) -> RGBColor {
-        match self {
-            Affected::Blocked => BLOCKED,
-            Affected::Dropped => DROPPED,
-            Affected::Mailbox => MAILBOX,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Affected::Blocked => "blocked (no free port)",
-            Affected::Dropped => "dropped in progress",
-            Affected::Mailbox => "answered without mailbox access",
-        }
-    }
-
-    fn swatch(self, dense: bool) -> Swatch {
-        match (self, dense) {
-            (_, true) => Swatch::Line(self.color()),
-            (Affected::Blocked, false) => Swatch::Cross(BLOCKED),
-            (Affected::Dropped, false) => Swatch::Triangle(DROPPED),
-            (Affected::Mailbox, false) => Swatch::Dot(MAILBOX),
-        }
-    }
-}
-
-fn is_dense(bins: &[Bin], kind: Affected) -> bool {
-    bins.iter().filter(|b| kind.count(b) > 0.0).count() > DENSE_BINS
+/// Whether calls of kind `i` are drawn as a line rather than markers.
+fn is_dense(bins: &[Bin], i: usize) -> bool {
+    bins.iter().filter(|b| b.affected[i] > 0.0).count() > DENSE_BINS
 }
 
 pub struct Chart<'a> {
@@ -141,12 +97,7 @@ impl<'a> Chart<'a> {
 
     fn lanes_height(&self) -> f64 {
         let cluster = if self.show_cluster_lane() { CLUSTER_PITCH * 3.0 + 8.0 } else { 0.0 };
-        (self.lane_count() as f64 * LANE + cluster).max(LANE)
-    }
-
-    /// The servers with a lane: all of them in any run clustersim makes.
-    fn lane_count(&self) -> usize {
-        self.trace.servers.len().min(MAX_SERVERS)
+        (self.trace.servers.len() as f64 * LANE + cluster).max(LANE)
     }
 
     /// The links-and-cluster lane belongs to the voice cluster; another kind
@@ -222,7 +173,7 @@ impl Chart<'_> {
         let what =
             if self.trace.load.is_some() { "server status, calls and faults" } else { "server status and faults" };
         let t = self.trace;
-        let which = kit::which_replication(t.replication, t.traced_replications, self.replications);
+        let which = kit::which_replication(t.traced, self.replications);
         let subtitle = format!("Shows {which}; {} simulated.", style::duration(t.horizon_s));
         kit::header(area, &kit::title(self.scenario, &format!("{what} over time")), &subtitle, 56)
     }
@@ -236,11 +187,8 @@ impl Chart<'_> {
         labels: bool,
         y_labels: bool,
     ) -> Result<Plot<'b, DB>> {
-        let mut chart = ChartBuilder::on(area)
-            .margin_right(PLOT_RIGHT)
-            .y_label_area_size(PLOT_LEFT)
-            .x_label_area_size(if labels { AXIS_H } else { 0 })
-            .build_cartesian_2d(0.0..self.x_max(), 0.0..y_max)?;
+        let x_labels = if labels { AXIS_H } else { 0 };
+        let mut chart = kit::plot(area, [0, PLOT_RIGHT, 0, 0], (PLOT_LEFT, x_labels), 0.0..self.x_max(), 0.0..y_max)?;
         let mut mesh = kit::mesh(&mut chart);
         mesh.x_labels(14)
             .y_labels(if y_labels { 5 } else { 0 })
@@ -264,7 +212,7 @@ impl Chart<'_> {
         let height = self.lanes_height();
         let mut chart = self.plot(&plot_area, height, labels, false)?;
         let columns = chart.plotting_area().dim_in_pixel().0.max(1) as usize;
-        for (i, segments) in self.trace.segments.iter().take(self.lane_count()).enumerate() {
+        for (i, segments) in self.trace.segments.iter().enumerate() {
             let top = height - i as f64 * LANE;
             let (statuses, horizon_s) = (&self.trace.statuses, self.trace.horizon_s);
             kit::status_lane(segments, statuses, horizon_s, columns, self.bar(&mut chart, top, top - BAR))?;
@@ -317,7 +265,7 @@ impl Chart<'_> {
     /// The lane of faults that belong to no one server: link cuts, split
     /// brain, the message store unmounted during recovery.
     fn cluster_lane<DB: Backend>(&self, chart: &mut Plot<DB>, area: &Area<DB>, columns: usize) -> Result<()> {
-        let lane_top = self.lanes_height() - self.lane_count() as f64 * LANE;
+        let lane_top = self.lanes_height() - self.trace.servers.len() as f64 * LANE;
         for (row, kind) in CLUSTER_KINDS.into_iter().enumerate() {
             let top = lane_top - row as f64 * CLUSTER_PITCH;
             let spans = self.spans(|f| f.kind == kind);
@@ -386,7 +334,6 @@ impl Chart<'_> {
         let (caption, plot_area) = area.split_vertically(CAPTION_H);
         let width = bins.first().map_or(0.0, |b| b.width_s);
         let title = format!("Calls in progress on the {server}");
-        layout::text(&caption, &title, (24, CAPTION_H as i32 / 2), &style::heading(), HPos::Left, VPos::Center)?;
         let items = [
             (Swatch::Band(LOAD, 0.45), format!("highest in each {} bin", style::duration(width))),
             (
@@ -395,7 +342,7 @@ impl Chart<'_> {
             ),
             (Swatch::Band(SHADE, SHADE_ALPHA), "a fault in effect".to_string()),
         ];
-        legend_after(&caption, &title, &items)?;
+        layout::caption(&caption, &title, CAPTION_H as i32 / 2, LEGEND_AFTER, &items)?;
         let mut chart = self.plot(&plot_area, y_max, false, true)?;
         self.shade(&mut chart, y_max, columns)?;
         let points = bins
@@ -423,23 +370,21 @@ impl Chart<'_> {
     /// Blocked, dropped and mailbox-less calls: a marker per bin that had any.
     fn events_panel<DB: Backend>(&self, area: &Area<DB>, columns: usize) -> Result<()> {
         let bins = self.bins();
-        let counts = |b: &Bin| [b.blocked, b.dropped, b.mailbox_unavailable];
-        let highest = bins.iter().flat_map(counts).fold(0.0, f64::max);
+        let highest = bins.iter().flat_map(|b| b.affected).fold(0.0, f64::max);
         let y_max = (highest * 1.25).ceil().max(1.0);
         let y_labels = highest > 0.0;
         let (caption, plot_area) = area.split_vertically(CAPTION_H);
         let width = bins.first().map_or(0.0, |b| b.width_s);
         let title = format!("Calls affected, per {} bin", style::duration(width));
-        layout::text(&caption, &title, (24, CAPTION_H as i32 / 2), &style::heading(), HPos::Left, VPos::Center)?;
+        let swatch = |i, marker| if is_dense(&bins, i) { Swatch::Line(AFFECTED[i].1) } else { marker };
         let mut items: Vec<(Swatch, String)> =
-            Affected::ALL.iter().map(|k| (k.swatch(is_dense(&bins, *k)), k.name().to_string())).collect();
+            AFFECTED.iter().enumerate().map(|(i, (name, _, marker))| (swatch(i, *marker), name.to_string())).collect();
         items.push((Swatch::Band(SHADE, SHADE_ALPHA), "a fault in effect".to_string()));
-
-        legend_after(&caption, &title, &items)?;
+        layout::caption(&caption, &title, CAPTION_H as i32 / 2, LEGEND_AFTER, &items)?;
         let mut chart = self.plot(&plot_area, y_max, true, y_labels)?;
         self.shade(&mut chart, y_max, columns)?;
-        for kind in Affected::ALL {
-            self.affected_series(&chart, &bins, kind)?;
+        for i in 0..AFFECTED.len() {
+            self.affected_series(&chart, &bins, i)?;
         }
         if highest == 0.0 {
             let message = if bins.is_empty() {
@@ -457,32 +402,29 @@ impl Chart<'_> {
     /// One kind of affected call: a marker per bin that had any, or, when
     /// markers would merge into a cloud, a line of the count per bin. Markers
     /// get a white halo so that the rarer kinds drawn last stand out.
-    fn affected_series<DB: Backend>(&self, chart: &Plot<DB>, bins: &[Bin], kind: Affected) -> Result<()> {
-        let area = chart.plotting_area();
-        if is_dense(bins, kind) {
-            let points: Vec<(f64, f64)> = bins
-                .iter()
-                .flat_map(|b| [(b.start_s, kind.count(b)), (b.start_s + b.width_s, kind.count(b))])
-                .map(|(t, v)| (self.axis.x(t), v))
-                .collect();
-            area.draw(&PathElement::new(points, kind.color().mix(0.75).stroke_width(1)))?;
+    fn affected_series<DB: Backend>(&self, chart: &Plot<DB>, bins: &[Bin], i: usize) -> Result<()> {
+        let (area, (_, color, marker)) = (chart.plotting_area(), AFFECTED[i]);
+        if is_dense(bins, i) {
+            let steps = bins.iter().flat_map(|b| [(b.start_s, b.affected[i]), (b.start_s + b.width_s, b.affected[i])]);
+            let points: Vec<(f64, f64)> = steps.map(|(t, v)| (self.axis.x(t), v)).collect();
+            area.draw(&PathElement::new(points, color.mix(0.75).stroke_width(1)))?;
             return Ok(());
         }
         let halo = WHITE.filled();
-        for b in bins.iter().filter(|b| kind.count(b) > 0.0) {
-            let at = (self.axis.x(b.start_s + b.width_s / 2.0), kind.count(b));
-            match kind {
-                Affected::Blocked => {
+        for b in bins.iter().filter(|b| b.affected[i] > 0.0) {
+            let at = (self.axis.x(b.start_s + b.width_s / 2.0), b.affected[i]);
+            match marker {
+                Swatch::Cross(_) => {
                     area.draw(&Cross::new(at, 5, WHITE.stroke_width(5)))?;
-                    area.draw(&Cross::new(at, 5, kind.color().stroke_width(2)))?;
+                    area.draw(&Cross::new(at, 5, color.stroke_width(2)))?;
                 }
-                Affected::Dropped => {
+                Swatch::Triangle(_) => {
                     area.draw(&TriangleMarker::new(at, 8, halo))?;
-                    area.draw(&TriangleMarker::new(at, 6, kind.color().filled()))?;
+                    area.draw(&TriangleMarker::new(at, 6, color.filled()))?;
                 }
-                Affected::Mailbox => {
+                _ => {
                     area.draw(&Circle::new(at, 6, halo))?;
-                    area.draw(&Circle::new(at, 4, kind.color().filled()))?;
+                    area.draw(&Circle::new(at, 4, color.filled()))?;
                 }
             }
         }

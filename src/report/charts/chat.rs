@@ -189,48 +189,33 @@ impl Failover {
     }
 }
 
-/// The traced replication's figures: its row of `replications.csv`, or,
-/// when the folder lacks it, the failover's spans as traced and the posts
-/// the data-centre loss counted.
-#[derive(Default)]
+/// The traced replication's figures, by metric: its row of
+/// `replications.csv`, or, when the folder lacks it, the failover's spans
+/// as traced and the posts the data-centre loss counted.
 struct Figures {
-    posts_lost: Option<f64>,
-    rpo_s: Option<f64>,
-    outage_s: Option<f64>,
-    unmirrored_s: Option<f64>,
-    compliance_lost: Option<f64>,
-    posts_refused: Option<f64>,
-    backups_applied: Option<f64>,
-    uncopied_posts: Option<f64>,
+    values: Vec<(&'static str, f64)>,
     from_file: bool,
 }
 
 impl Figures {
     fn new(folder: &Folder, replication: u64, failover: &Failover, horizon_s: f64) -> Figures {
-        let file = folder.replications.as_ref().filter(|r| r.rows.iter().any(|(i, _)| *i == replication));
-        if let Some(r) = file {
-            let value = |metric: &str| r.value(replication, metric).filter(|v| v.is_finite());
-            return Figures {
-                posts_lost: value("posts_lost"),
-                rpo_s: value("rpo_s"),
-                outage_s: value("outage_s"),
-                unmirrored_s: value("unmirrored_s"),
-                compliance_lost: value("compliance_records_lost"),
-                posts_refused: value("posts_refused"),
-                backups_applied: value("backups_applied"),
-                uncopied_posts: value("posts_in_uncopied_backups"),
-                from_file: true,
-            };
+        if let Some(r) = folder.replications.as_ref().filter(|r| r.rows.iter().any(|(i, _)| *i == replication)) {
+            let value = |m: &'static str| r.value(replication, m).filter(|v| v.is_finite()).map(|v| (m, v));
+            return Figures { values: crate::metrics::CHAT.into_iter().filter_map(value).collect(), from_file: true };
         }
-        let Some(failure_s) = failover.failure_s else { return Figures::default() };
+        let Some(failure_s) = failover.failure_s else { return Figures { values: vec![], from_file: false } };
         let until = |end: Option<f64>| end.unwrap_or(horizon_s).min(horizon_s);
-        Figures {
-            posts_lost: failover.failure_count.map(|n| n as f64),
-            rpo_s: Some(failure_s - failover.last_backup_s.unwrap_or(0.0)),
-            outage_s: Some((until(failover.back_s) - failure_s).max(0.0)),
-            unmirrored_s: failover.failed_over_s.map(|f| (until(failover.mirrored_s) - f).max(0.0)),
-            ..Figures::default()
-        }
+        let values = [
+            ("posts_lost", failover.failure_count.map(|n| n as f64)),
+            ("rpo_s", Some(failure_s - failover.last_backup_s.unwrap_or(0.0))),
+            ("outage_s", Some((until(failover.back_s) - failure_s).max(0.0))),
+            ("unmirrored_s", failover.failed_over_s.map(|f| (until(failover.mirrored_s) - f).max(0.0))),
+        ];
+        Figures { values: values.into_iter().filter_map(|(m, v)| Some((m, v?))).collect(), from_file: false }
+    }
+
+    fn get(&self, metric: &str) -> Option<f64> {
+        self.values.iter().find(|(m, _)| *m == metric).map(|(_, v)| *v)
     }
 }
 
@@ -245,8 +230,8 @@ pub struct Chart<'a> {
 
 impl<'a> Chart<'a> {
     pub fn new(trace: &'a Trace, folder: &'a Folder) -> Chart<'a> {
-        let failover = Failover::new(trace.events);
-        let figures = Figures::new(folder, trace.replication, &failover, trace.horizon_s);
+        let failover = Failover::new(&trace.traced.events);
+        let figures = Figures::new(folder, trace.traced.replication, &failover, trace.horizon_s);
         Chart {
             trace,
             scenario: folder.summary.as_ref().map(|s| s.scenario.as_str()),
@@ -261,7 +246,7 @@ impl<'a> Chart<'a> {
     /// last copied backup when the share was lost), else the last backup.
     fn loss_start_s(&self) -> Option<f64> {
         let failure_s = self.failover.failure_s?;
-        let from_rpo = self.figures.rpo_s.map(|rpo| failure_s - rpo);
+        let from_rpo = self.figures.get("rpo_s").map(|rpo| failure_s - rpo);
         Some(from_rpo.or(self.failover.last_backup_s).unwrap_or(0.0).clamp(0.0, failure_s))
     }
     /// Whether posts were lost in backups taken but never copied: the loss
@@ -418,7 +403,7 @@ impl Draw for Chart<'_> {
             self.zoom_panel(root, zoom, OVERVIEW_LEGEND_Y + 14)?;
             return self.footnote(root);
         }
-        let lanes = self.trace.servers.len().clamp(1, 3) as i32;
+        let lanes = self.trace.servers.len().max(1) as i32;
         let overview_bottom = OVERVIEW_TOP + lanes * OVERVIEW_PITCH - (OVERVIEW_PITCH - OVERVIEW_BAR - 10);
         let whole = Scale { t0: 0.0, t1: self.trace.horizon_s, x0, x1 };
         self.overview(root, whole, overview_bottom)?;
@@ -441,8 +426,7 @@ impl Chart<'_> {
             None => "chat pool over time",
         };
         let t = self.trace;
-        let which =
-            kit::which_replication(t.replication, t.traced_replications, self.replications).replacen('r', "R", 1);
+        let which = kit::which_replication(t.traced, self.replications).replacen('r', "R", 1);
         let failure = match (self.failover.failure_s, self.failover.failed_server) {
             (Some(f), server) => {
                 let whose = server.map_or(String::new(), |s| format!(" ({s})"));
@@ -469,16 +453,16 @@ impl Chart<'_> {
         let at_least = |v: Option<String>, cut: bool| v.map(|v| if cut { format!("≥ {v}") } else { v });
         let back = self.failover.back_s.is_some();
         let failed_over = self.failover.failed_over_s.is_some();
-        let outage = at_least(time(f.outage_s), failed && !back);
-        let unmirrored = at_least(time(f.unmirrored_s), failed_over && self.failover.mirrored_s.is_none());
+        let outage = at_least(time(f.get("outage_s")), failed && !back);
+        let unmirrored = at_least(time(f.get("unmirrored_s")), failed_over && self.failover.mirrored_s.is_none());
         let items = [
-            ("posts lost", count(f.posts_lost)),
-            ("rpo (data-loss window)", time(f.rpo_s)),
+            ("posts lost", count(f.get("posts_lost"))),
+            ("rpo (data-loss window)", time(f.get("rpo_s"))),
             ("outage (RTO)", outage),
             ("unmirrored", unmirrored.filter(|_| failed_over || !failed)),
-            ("compliance records lost", count(f.compliance_lost)),
-            ("posts refused", count(f.posts_refused)),
-            ("backups applied by hand", count(f.backups_applied)),
+            ("compliance records lost", count(f.get("compliance_records_lost"))),
+            ("posts refused", count(f.get("posts_refused"))),
+            ("backups applied by hand", count(f.get("backups_applied"))),
         ];
         let lead = if f.from_file { "This replication:" } else { "From the events:" };
         let (small, bold) = (style::small(), style::heading());
@@ -502,7 +486,7 @@ impl Chart<'_> {
         self.status_legend(root, scale.x0)?;
         let columns = (scale.x1 - scale.x0).max(1) as usize;
         let horizon_s = self.trace.horizon_s;
-        for (i, segments) in self.trace.segments.iter().take(3).enumerate() {
+        for (i, segments) in self.trace.segments.iter().enumerate() {
             let top = OVERVIEW_TOP + i as i32 * OVERVIEW_PITCH;
             let bar = |top: i32, bottom: i32| {
                 move |from: f64, to: f64, color: RGBColor| {
@@ -562,7 +546,7 @@ impl Chart<'_> {
     }
 
     fn rows(&self) -> Vec<Row<'_>> {
-        let mut rows: Vec<Row> = (0..self.trace.servers.len().min(3)).map(Row::Status).collect();
+        let mut rows: Vec<Row> = (0..self.trace.servers.len()).map(Row::Status).collect();
         let kinds: Vec<JobKind> =
             JobKind::ALL.into_iter().filter(|k| self.failover.jobs.iter().any(|j| j.kind == *k)).collect();
         if !kinds.is_empty() {
@@ -603,8 +587,6 @@ impl Chart<'_> {
         } else {
             "The whole run".to_string()
         };
-        let caption_y = top + ZOOM_CAPTION_H / 2 - 4;
-        layout::text(root, &caption, (24, caption_y), &style::heading(), HPos::Left, VPos::Center)?;
         let mut legend = vec![];
         for p in self.periods().iter().filter(|p| scale.shows(p.start_s, p.end_s)) {
             let name = if p.color == OUTAGE { "outage: service down" } else { p.name };
@@ -617,9 +599,8 @@ impl Chart<'_> {
         if self.failover.steps.iter().any(|s| s.end_s <= s.start_s) {
             legend.push((Swatch::Diamond(STEP), "a step that took no time".to_string()));
         }
-        let after = 24 + layout::text_width(root, &caption, &style::heading())? + 40;
-        layout::legend_row(root, (after.max(PLOT_LEFT as i32 + 360), caption_y), &legend)?;
-
+        let caption_y = top + ZOOM_CAPTION_H / 2 - 4;
+        layout::caption(root, &caption, caption_y, (40, PLOT_LEFT as i32 + 360), &legend)?;
         let rows = self.rows();
         let band_top = top + ZOOM_CAPTION_H;
         let rows_top = band_top + BAND_LABEL_H;
@@ -671,7 +652,7 @@ impl Chart<'_> {
             end_s: back,
             color: OUTAGE,
             alpha: OUTAGE_ALPHA,
-            length_s: self.figures.outage_s.unwrap_or(back - failure),
+            length_s: self.figures.get("outage_s").unwrap_or(back - failure),
             name: "outage (service down)",
             cut_short: self.failover.back_s.is_none(),
         };
@@ -683,7 +664,7 @@ impl Chart<'_> {
             end_s: mirrored,
             color: UNMIRRORED,
             alpha: UNMIRRORED_ALPHA,
-            length_s: self.figures.unmirrored_s.unwrap_or(mirrored - failed_over),
+            length_s: self.figures.get("unmirrored_s").unwrap_or(mirrored - failed_over),
             name: "running unmirrored",
             cut_short: self.failover.mirrored_s.is_none(),
         };
@@ -866,15 +847,17 @@ impl Chart<'_> {
     fn posts_lost<DB: Backend>(&self, root: &Area<DB>, scale: Scale, y: i32, half: i32) -> Result<()> {
         let (Some(failure), Some(start)) = (self.failover.failure_s, self.loss_start_s()) else { return Ok(()) };
         let (a, b) = (scale.x(start), scale.x(failure));
-        let lost =
-            self.figures.posts_lost.map_or_else(|| "Posts".to_string(), |n| format!("{} posts", style::number(n)));
+        let lost = self
+            .figures
+            .get("posts_lost")
+            .map_or_else(|| "Posts".to_string(), |n| format!("{} posts", style::number(n)));
         let rpo = style::duration(failure - start);
         let text = match (self.share_lost(), self.failover.last_backup_s) {
             (true, Some(backup)) => {
                 let m = scale.x(backup);
                 rect(root, (a, y - half), (m, y + half), LOST.mix(0.30).filled())?;
                 rect(root, (m, y - half), (b, y + half), LOST.mix(0.65).filled())?;
-                let split = match (self.figures.uncopied_posts, self.figures.posts_lost) {
+                let split = match (self.figures.get("posts_in_uncopied_backups"), self.figures.get("posts_lost")) {
                     (Some(uncopied), Some(all)) => format!(
                         ": {} in log backups never copied (the share was lost with the site), {} since the {} backup",
                         style::number(uncopied),
@@ -909,7 +892,7 @@ impl Chart<'_> {
         rect(root, (a, y - half), (b.max(a + 1), y + half), COMPLIANCE.stroke_width(1))?;
         let lost = self
             .figures
-            .compliance_lost
+            .get("compliance_records_lost")
             .map_or_else(|| "Compliance records".to_string(), |n| format!("{} compliance records", style::number(n)));
         let since = match self.failover.last_adapter_s {
             Some(t) => format!("since the adapter's {} run", self.axis.clock(t, true)),
@@ -925,7 +908,7 @@ impl Chart<'_> {
                      own, with the seed's command, in the order they ran (the seed's: the mirror before the active servers, \
                      unless runbook.mirror puts it after).";
         let source = if self.figures.from_file {
-            format!("replications.csv, replication {}", self.trace.replication)
+            format!("replications.csv, replication {}", self.trace.traced.replication)
         } else {
             "the events (replications.csv has no row for this replication)".to_string()
         };

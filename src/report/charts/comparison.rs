@@ -123,14 +123,7 @@ impl Chart {
         kit::header(area, &title, &subtitle, 58)?;
         let items: Vec<(Swatch, String)> =
             self.labels.iter().enumerate().map(|(i, s)| (Swatch::Box(style::series_color(i)), s.clone())).collect();
-        let mut x = 24;
-        if let Some(key) = &self.key {
-            let lead = format!("{key}:");
-            layout::text(area, &lead, (x, 94), &style::heading(), HPos::Left, VPos::Center)?;
-            x += layout::text_width(area, &lead, &style::heading())? + 16;
-        }
-        layout::legend_row(area, (x, 94), &items)?;
-        Ok(())
+        layout::keyed_legend(area, self.key.as_ref().map(|k| format!("{k}:")).as_deref(), &items, 94)
     }
 
     fn panel<DB: Backend>(&self, area: &Area<DB>, metric: &str) -> Result<()> {
@@ -140,13 +133,7 @@ impl Chart {
         let span = (top - bottom).max(f64::MIN_POSITIVE);
         let (y_min, y_max) = if top == 0.0 && bottom == 0.0 { (0.0, 1.0) } else { (bottom, top + 0.22 * span) };
         let n = self.strategies.len() as f64;
-        let mut chart = ChartBuilder::on(area)
-            .margin_top(36)
-            .margin_right(24)
-            .margin_bottom(8)
-            .y_label_area_size(80)
-            .x_label_area_size(30)
-            .build_cartesian_2d(0.0..n, y_min..y_max)?;
+        let mut chart = kit::plot(area, [36, 24, 8, 0], (80, 30), 0.0..n, y_min..y_max)?;
         kit::mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(0)

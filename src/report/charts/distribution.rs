@@ -180,13 +180,7 @@ fn draw_panel<DB: Backend>(area: &Area<DB>, panel: &Panel, range: (f64, f64)) ->
     ];
     layout::legend_row(&caption, (24, 42), &items)?;
     let y_max = (h.counts.iter().copied().max().unwrap_or(0).max(h.perfect) as f64 * 1.15).ceil().max(1.0);
-    let mut chart = ChartBuilder::on(&plot_area)
-        .margin_left(20)
-        .margin_right(30)
-        .margin_top(24)
-        .y_label_area_size(60)
-        .x_label_area_size(80)
-        .build_cartesian_2d(h.low..h.x_max(), 0.0..y_max)?;
+    let mut chart = kit::plot(&plot_area, [24, 30, 0, 20], (60, 80), h.low..h.x_max(), 0.0..y_max)?;
     kit::mesh(&mut chart)
         .disable_x_mesh()
         .x_labels(0)

@@ -57,12 +57,28 @@ pub fn axis_caption<DB: Backend>(area: &Area<DB>, text: &str, (left, right): (u3
 }
 
 /// Which replication a trace chart shows, among how many traced and run.
-pub fn which_replication(replication: u64, traced: u64, run: Option<u64>) -> String {
-    match (traced, run) {
+pub fn which_replication(trace: &crate::report::folder::Trace, run: Option<u64>) -> String {
+    let replication = trace.replication;
+    match (trace.replications, run) {
         (n, _) if n > 1 => format!("replication {replication}, the first of {n} traced replications"),
         (_, Some(total)) if total > 1 => format!("replication {replication} of {total} (the one traced)"),
         _ => format!("replication {replication}"),
     }
+}
+
+/// A panel on `area` with numbers on both axes: `margins` as top, right,
+/// bottom, left; `labels` the width of the y labels' area and the height of
+/// the x labels'.
+pub fn plot<'a, DB: Backend>(
+    area: &'a Area<DB>,
+    [top, right, bottom, left]: [u32; 4],
+    (y_labels, x_labels): (u32, u32),
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Result<Plot<'a, DB>> {
+    let mut builder = ChartBuilder::on(area);
+    builder.margin_top(top).margin_right(right).margin_bottom(bottom).margin_left(left);
+    Ok(builder.y_label_area_size(y_labels).x_label_area_size(x_labels).build_cartesian_2d(x, y)?)
 }
 
 /// The mesh of every panel: light grid lines at the labelled ticks only,

@@ -129,6 +129,36 @@ pub fn legend_row<DB: Backend>(area: &Area<DB>, (x, y): (i32, i32), items: &[(Sw
     Ok(at)
 }
 
+/// A legend row at `y` from the left margin, after a bold `lead` when given.
+pub fn keyed_legend<DB: Backend>(
+    area: &Area<DB>,
+    lead: Option<&str>,
+    items: &[(Swatch, String)],
+    y: i32,
+) -> Result<()> {
+    let mut x = 24;
+    if let Some(lead) = lead {
+        text(area, lead, (x, y), &style::heading(), HPos::Left, VPos::Center)?;
+        x += text_width(area, lead, &style::heading())? + 16;
+    }
+    legend_row(area, (x, y), items)?;
+    Ok(())
+}
+
+/// A caption at `y`, then its legend `gap` pixels after it, and at `min_x` or beyond.
+pub fn caption<DB: Backend>(
+    area: &Area<DB>,
+    title: &str,
+    y: i32,
+    (gap, min_x): (i32, i32),
+    items: &[(Swatch, String)],
+) -> Result<()> {
+    text(area, title, (24, y), &style::heading(), HPos::Left, VPos::Center)?;
+    let end = 24 + text_width(area, title, &style::heading())? + gap;
+    legend_row(area, (end.max(min_x), y), items)?;
+    Ok(())
+}
+
 /// A tick label: whole numbers plainly, others with what digits they need.
 pub fn tick(v: &f64) -> String {
     style::number(*v)

@@ -14,6 +14,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::collections::BTreeMap;
 
+/// Both panels' margins: top (under their heading and legend), right, bottom, left.
+const BAR_MARGINS: [u32; 4] = [70, 30, 20, 0];
+
 /// Runs at least this long count as long (a month).
 const LONG_S: f64 = 30.0 * 86_400.0;
 
@@ -30,7 +33,7 @@ pub fn is_long_run(folder: &Folder, trace: Option<&Trace>, chat: bool) -> bool {
         return false;
     }
     let horizon_s = summary.map(|s| s.duration_s).or(trace.map(|t| t.horizon_s)).unwrap_or(0.0);
-    let changed = trace.map_or(0, |t| t.status_time.changed.len());
+    let changed = trace.map_or(0, |t| t.traced.status_time.changed.len());
     horizon_s >= LONG_S || (!chat && changed > 1)
 }
 
@@ -50,11 +53,11 @@ impl Chart {
     pub fn new(folder: &Folder, trace: &Trace) -> Option<Chart> {
         let summary = folder.summary.as_ref();
         let horizon_s = summary.map_or(trace.horizon_s, |s| s.duration_s);
-        let count = trace.status_time.replications.len();
+        let count = trace.traced.status_time.replications.len();
         if count == 0 || horizon_s <= 0.0 {
             return None;
         }
-        let totals = trace.status_time.finish(horizon_s).into_iter();
+        let totals = trace.traced.status_time.finish(horizon_s).into_iter();
         let mean_s: BTreeMap<(String, String), f64> = totals
             .map(|((server, status), s)| ((server.to_string(), status.as_str().to_string()), s / count as f64))
             .collect();
@@ -134,13 +137,7 @@ impl Chart {
             .collect();
         layout::legend_row(area, (24, 44), &present)?;
         let rows = self.servers.len().max(1) as f64;
-        let mut chart = ChartBuilder::on(area)
-            .margin_top(70)
-            .margin_right(30)
-            .margin_bottom(20)
-            .y_label_area_size(130)
-            .x_label_area_size(60)
-            .build_cartesian_2d(0.0..100.0, 0.0..rows)?;
+        let mut chart = kit::plot(area, BAR_MARGINS, (130, 60), 0.0..100.0, 0.0..rows)?;
         kit::mesh(&mut chart)
             .disable_y_mesh()
             .y_labels(0)
@@ -193,13 +190,7 @@ impl Chart {
         let (unit_s, _, unit) = style::unit(largest);
         let x_max = largest / unit_s * 1.7;
         let rows = bars.len() as f64;
-        let mut chart = ChartBuilder::on(area)
-            .margin_top(70)
-            .margin_right(30)
-            .margin_bottom(20)
-            .y_label_area_size(290)
-            .x_label_area_size(60)
-            .build_cartesian_2d(0.0..x_max, 0.0..rows)?;
+        let mut chart = kit::plot(area, BAR_MARGINS, (290, 60), 0.0..x_max, 0.0..rows)?;
         kit::mesh(&mut chart).disable_y_mesh().y_labels(0).x_labels(8).x_label_formatter(&layout::tick).draw()?;
         let base = area.get_base_pixel();
         for (i, (status, server, seconds)) in bars.iter().enumerate() {

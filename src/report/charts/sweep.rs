@@ -218,9 +218,7 @@ impl Chart {
                 .map(|(i, l)| (Swatch::Line(style::series_color(i)), l.label.clone()))
                 .collect();
             let lead = if self.keys.len() == 2 { format!("{}:", self.keys[1]) } else { "lines:".to_string() };
-            layout::text(area, &lead, (24, 94), &style::heading(), HPos::Left, VPos::Center)?;
-            let start = 24 + layout::text_width(area, &lead, &style::heading())? + 16;
-            layout::legend_row(area, (start, 94), &items)?;
+            layout::keyed_legend(area, Some(&lead), &items, 94)?;
         }
         Ok(())
     }
@@ -244,13 +242,7 @@ impl Chart {
             point.1 = mean;
         }
         let (x_low, x_high) = axis.range();
-        let mut chart = ChartBuilder::on(area)
-            .margin_top(36)
-            .margin_right(30)
-            .margin_bottom(10)
-            .y_label_area_size(80)
-            .x_label_area_size(60)
-            .build_cartesian_2d(x_low..x_high, bottom..top)?;
+        let mut chart = kit::plot(area, [36, 30, 10, 0], (80, 60), x_low..x_high, bottom..top)?;
         kit::mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(0)

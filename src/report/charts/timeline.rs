@@ -13,24 +13,20 @@
 use super::style::Statuses;
 use crate::model::trace::{Actor, State};
 use crate::report::faults::{self, Fault};
-use crate::report::folder::{self, Folder, TracedChange, TracedEvent};
+use crate::report::folder::{self, Folder, TracedChange};
 
 /// The first traced replication of a folder, ready to draw.
 pub struct Trace<'a> {
-    pub replication: u64,
-    /// How many replications `events.csv` traces.
-    pub traced_replications: u64,
+    /// The folder's trace: the replication, its events, the time in each status.
+    pub traced: &'a folder::Trace,
     pub servers: Vec<Actor>,
     /// Per server, in the order of `servers`.
     pub segments: Vec<Vec<Segment>>,
     pub faults: Vec<Fault>,
-    /// The replication's rows of `events.csv`, in file order.
-    pub events: &'a [TracedEvent],
     /// `load.csv`'s bins; `None` when it has none for this replication.
     pub load: Option<Vec<Bin>>,
     pub horizon_s: f64,
     pub statuses: Statuses,
-    pub status_time: &'a folder::StatusTime,
 }
 
 /// The servers a load bin counts calls on, in the order of [`Bin::peaks`].
@@ -41,14 +37,8 @@ impl<'a> Trace<'a> {
     pub fn of(folder: &'a Folder) -> Option<Trace<'a>> {
         let t = folder.trace.as_ref()?;
         let load: Vec<Bin> = t.load.iter().map(Bin::of).collect();
-        let horizon_s = match folder.summary.as_ref().filter(|s| s.duration_s > 0.0) {
-            Some(s) => s.duration_s,
-            None => {
-                let bins = load.iter().map(|b| b.start_s + b.width_s);
-                let times = t.events.iter().map(|e| e.time.as_f64()).chain(t.changes.iter().map(|c| c.time.as_f64()));
-                times.chain(bins).fold(0.0, f64::max).max(1.0)
-            }
-        };
+        let horizon = folder.horizon();
+        let horizon_s = horizon.secs();
         let servers = t.servers();
         let segments: Vec<Vec<Segment>> = servers
             .iter()
@@ -57,20 +47,16 @@ impl<'a> Trace<'a> {
                 segments(t.initial_status(server), &mine, horizon_s)
             })
             .collect();
-        let horizon = crate::engine::Time::from_secs_f64(horizon_s);
         let mut faults = faults::faults(t, &servers, horizon);
         faults.sort_by(|a, b| a.start.cmp(&b.start).then(a.kind.cmp(&b.kind)));
         Some(Trace {
-            replication: t.replication,
-            traced_replications: t.replications,
+            traced: t,
             servers,
             segments,
             faults,
-            events: &t.events,
             load: Some(load).filter(|l| !l.is_empty()),
             horizon_s,
             statuses: Statuses::of(t),
-            status_time: &t.status_time,
         })
     }
 }
@@ -189,9 +175,8 @@ pub struct Bin {
     pub start_s: f64,
     pub width_s: f64,
     pub peaks: Vec<f64>,
-    pub blocked: f64,
-    pub dropped: f64,
-    pub mailbox_unavailable: f64,
+    /// Calls blocked, dropped, and answered without mailbox access.
+    pub affected: [f64; 3],
 }
 
 impl Bin {
@@ -200,9 +185,7 @@ impl Bin {
             start_s: row.start_s.as_f64(),
             width_s: row.width_s.as_f64(),
             peaks: vec![row.publisher_peak.into(), row.subscriber_peak.into()],
-            blocked: row.blocked.into(),
-            dropped: row.dropped.into(),
-            mailbox_unavailable: row.mailbox_unavailable.into(),
+            affected: [row.blocked.into(), row.dropped.into(), row.mailbox_unavailable.into()],
         }
     }
 }
@@ -224,9 +207,9 @@ pub fn coarsen(bins: &[Bin], max: usize) -> Vec<Bin> {
                 for (peak, other) in merged.peaks.iter_mut().zip(&bin.peaks) {
                     *peak = peak.max(*other);
                 }
-                merged.blocked += bin.blocked;
-                merged.dropped += bin.dropped;
-                merged.mailbox_unavailable += bin.mailbox_unavailable;
+                for (count, other) in merged.affected.iter_mut().zip(bin.affected) {
+                    *count += other;
+                }
             }
             merged
         })
@@ -301,14 +284,12 @@ mod tests {
             start_s,
             width_s: 10.0,
             peaks: vec![peak],
-            blocked,
-            dropped: 0.0,
-            mailbox_unavailable: 0.0,
+            affected: [blocked, 0.0, 1.0],
         };
         let bins = [bin(0.0, 3.0, 1.0), bin(10.0, 5.0, 2.0), bin(20.0, 1.0, 0.0)];
         let got = coarsen(&bins, 2);
         assert_eq!(got.len(), 2);
-        assert_eq!((got[0].width_s, got[0].peaks[0], got[0].blocked), (20.0, 5.0, 3.0));
+        assert_eq!((got[0].width_s, got[0].peaks[0], got[0].affected), (20.0, 5.0, [3.0, 0.0, 2.0]));
         assert_eq!((got[1].start_s, got[1].peaks[0]), (20.0, 1.0));
     }
 }

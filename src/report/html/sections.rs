@@ -30,18 +30,6 @@ pub fn title(folder: &Folder) -> String {
     "Results".into()
 }
 
-/// The run's horizon: `summary.json`'s duration, else the last traced time.
-fn horizon(folder: &Folder) -> Time {
-    if let Some(s) = folder.summary.as_ref().filter(|s| s.duration_s > 0.0) {
-        return Time::from_secs_f64(s.duration_s);
-    }
-    let Some(t) = &folder.trace else { return crate::engine::SECOND };
-    let events = t.events.iter().map(|e| e.time.0);
-    let changes = t.changes.iter().map(|c| c.time.0);
-    let bins = t.load.iter().map(|b| b.start_s.0 + b.width_s.0);
-    events.chain(changes).chain(bins).max().unwrap_or_default().max(crate::engine::SECOND)
-}
-
 fn hex(c: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
@@ -490,7 +478,7 @@ fn mark(m: &Mark, y: f64, height: f64, view: (Time, Time)) -> String {
 /// The interactive timeline of the traced replication.
 pub fn timeline(folder: &Folder) -> String {
     let Some(trace) = &folder.trace else { return String::new() };
-    let horizon = horizon(folder);
+    let horizon = folder.horizon();
     let lanes: Vec<Lane> = timeline::lanes(trace, horizon, folder.is_chat());
     let view = timeline::initial_view(trace, horizon);
     let height = AXIS + lanes.iter().map(|l| lane_height(l.kind) + GAP).sum::<f64>() + 6.0;
