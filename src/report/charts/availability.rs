@@ -19,7 +19,7 @@ use super::Draw;
 use super::kit::{self, Area, Backend, Plot, TimeAxis};
 use super::layout::{self, PLOT_LEFT, PLOT_RIGHT, Swatch};
 use super::style;
-use super::timeline::{self, Bin, LOAD_SERVERS, Run, Trace};
+use super::timeline::{self, Bin, LOAD_SERVERS, Trace};
 use crate::report::faults::FaultKind;
 use crate::report::folder::Folder;
 use anyhow::Result;
@@ -120,38 +120,6 @@ impl<'a> Chart<'a> {
         self.trace.load.as_ref().map_or_else(Vec::new, |l| timeline::coarsen(l, crate::experiment::LOAD_BINS as usize))
     }
 
-    /// Every fault's span, merged to pixel columns: the shading of the panels.
-    fn fault_shading(&self, columns: usize) -> Vec<Run<()>> {
-        let spans: Vec<(f64, f64)> = self.trace.faults.iter().map(|f| (f.start.secs(), f.end.secs())).collect();
-        timeline::interval_runs(&spans, self.trace.horizon_s, columns)
-    }
-}
-
-impl Draw for Chart<'_> {
-    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
-        if self.trace.load.is_none() {
-            return self.draw_lanes_only(root);
-        }
-        let lanes_h = LEGEND_H + self.lanes_height() as u32 + 8;
-        let servers = self.load_servers().len().max(1) as u32;
-        let rest = style::HEIGHT.saturating_sub(HEADER_H + lanes_h + FOOTNOTE_H + AXIS_H);
-        let events_h = (rest / (servers + 1)).max(120).min(rest);
-        let load_h = (rest - events_h) / servers;
-        let (header, body) = root.split_vertically(HEADER_H);
-        let (lanes, body) = body.split_vertically(lanes_h);
-        let (loads, body) = body.split_vertically(load_h * servers);
-        let (events, footnote) = body.split_vertically(events_h + AXIS_H);
-        self.header(&header)?;
-        let columns = self.lanes(&lanes, false)?;
-        for (i, area) in loads.split_evenly((servers as usize, 1)).iter().enumerate() {
-            self.load_panel(area, i, columns)?;
-        }
-        self.events_panel(&events, columns)?;
-        self.footnote(&footnote, columns)
-    }
-}
-
-impl Chart<'_> {
     /// Without load bins (a chat pool, or a replication load.csv lacks), the
     /// lanes are all there is: drawn up to four times as tall, with the time axis.
     fn draw_lanes_only<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
@@ -163,10 +131,6 @@ impl Chart<'_> {
         self.header(&header)?;
         let columns = self.lanes(&lanes, true)?;
         self.footnote(&footnote, columns)
-    }
-
-    fn load_servers(&self) -> &[crate::model::trace::Actor] {
-        if self.trace.load.is_some() { &LOAD_SERVERS } else { &[] }
     }
 
     fn header<DB: Backend>(&self, area: &Area<DB>) -> Result<()> {
@@ -258,8 +222,7 @@ impl Chart<'_> {
         y: f64,
         style: &TextStyle,
     ) -> Result<()> {
-        let (_, pixel_y) = chart.backend_coord(&(0.0, y));
-        kit::lane_name(area, name, pixel_y - area.get_base_pixel().1, style)
+        kit::lane_name(area, name, kit::pixel(chart, area, (0.0, y)).1, style)
     }
 
     /// The lane of faults that belong to no one server: link cuts, split
@@ -274,8 +237,8 @@ impl Chart<'_> {
         self.link_labels(chart, area, lane_top - CLUSTER_STRIP / 2.0)?;
         let middle = lane_top - CLUSTER_PITCH - CLUSTER_STRIP / 2.0;
         if !self.trace.faults.iter().any(|f| CLUSTER_KINDS.contains(&f.kind)) {
-            let (x, y) = chart.backend_coord(&(0.0, middle));
-            let at = (x - area.get_base_pixel().0 + 12, y - area.get_base_pixel().1);
+            let (x, y) = kit::pixel(chart, area, (0.0, middle));
+            let at = (x + 12, y);
             let text = "no link cut, split brain or unmounted message store";
             layout::text(area, text, at, &style::note(), HPos::Left, VPos::Center)?;
         }
@@ -324,10 +287,10 @@ impl Chart<'_> {
     /// peak as a dashed line, faults shaded.
     fn load_panel<DB: Backend>(&self, area: &Area<DB>, index: usize, columns: usize) -> Result<()> {
         let bins = self.bins();
-        let server = self.load_servers()[index];
+        let server = LOAD_SERVERS[index];
         let peak_of = |b: &Bin| b.peaks.get(index).copied().unwrap_or(0.0);
         let highest = bins.iter().map(peak_of).fold(0.0, f64::max);
-        let overall = (0..self.load_servers().len())
+        let overall = (0..LOAD_SERVERS.len())
             .flat_map(|i| bins.iter().map(move |b| b.peaks.get(i).copied().unwrap_or(0.0)))
             .fold(0.0, f64::max);
         let y_max = (overall * 1.2).ceil().max(1.0);
@@ -357,7 +320,8 @@ impl Chart<'_> {
     }
 
     fn shade<DB: Backend>(&self, chart: &mut Plot<DB>, y_max: f64, columns: usize) -> Result<()> {
-        let bands = self.fault_shading(columns);
+        // Every fault's span, merged to pixel columns.
+        let bands = timeline::interval_runs(&self.spans(|_| true), self.trace.horizon_s, columns);
         let color = SHADE.mix(SHADE_ALPHA);
         chart.draw_series(
             bands.iter().map(|r| {
@@ -441,5 +405,29 @@ impl Chart<'_> {
             kit::MIN_MARK_PX
         );
         layout::text(area, &text, (24, FOOTNOTE_H as i32 / 2), &style::note(), HPos::Left, VPos::Center)
+    }
+}
+
+impl Draw for Chart<'_> {
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
+        if self.trace.load.is_none() {
+            return self.draw_lanes_only(root);
+        }
+        let lanes_h = LEGEND_H + self.lanes_height() as u32 + 8;
+        let servers = LOAD_SERVERS.len() as u32;
+        let rest = style::HEIGHT.saturating_sub(HEADER_H + lanes_h + FOOTNOTE_H + AXIS_H);
+        let events_h = (rest / (servers + 1)).max(120).min(rest);
+        let load_h = (rest - events_h) / servers;
+        let (header, body) = root.split_vertically(HEADER_H);
+        let (lanes, body) = body.split_vertically(lanes_h);
+        let (loads, body) = body.split_vertically(load_h * servers);
+        let (events, footnote) = body.split_vertically(events_h + AXIS_H);
+        self.header(&header)?;
+        let columns = self.lanes(&lanes, false)?;
+        for (i, area) in loads.split_evenly((servers as usize, 1)).iter().enumerate() {
+            self.load_panel(area, i, columns)?;
+        }
+        self.events_panel(&events, columns)?;
+        self.footnote(&footnote, columns)
     }
 }

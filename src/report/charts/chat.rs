@@ -47,62 +47,24 @@ fn step_name(kind: EventKind) -> &'static str {
     }
 }
 
-/// The periodic jobs of C2 and C5, one tick row each.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum JobKind {
-    Backup,
-    Copy,
-    Restore,
-    Adapter,
-}
+/// The periodic jobs of C2 and C5, one tick row each, by index: the
+/// event of a run, the row's name, what a run moves (one, many), the colour.
+const JOBS: [(EventKind, &str, [&str; 2], RGBColor); 4] = [
+    (EventKind::LogBackup, "log backups", ["post", "posts"], RGBColor(0x00, 0x72, 0xB2)),
+    (EventKind::LogCopy, "log copies", ["file", "files"], RGBColor(0x00, 0x9E, 0x73)),
+    (EventKind::LogRestore, "log restores", ["backup", "backups"], RGBColor(0x11, 0x77, 0x33)),
+    (EventKind::ComplianceAdapter, "compliance adapter", ["record", "records"], COMPLIANCE),
+];
 
-impl JobKind {
-    const ALL: [JobKind; 4] = [JobKind::Backup, JobKind::Copy, JobKind::Restore, JobKind::Adapter];
-
-    fn of(event: EventKind) -> Option<JobKind> {
-        match event {
-            EventKind::LogBackup => Some(JobKind::Backup),
-            EventKind::LogCopy => Some(JobKind::Copy),
-            EventKind::LogRestore => Some(JobKind::Restore),
-            EventKind::ComplianceAdapter => Some(JobKind::Adapter),
-            _ => None,
-        }
-    }
-
-    fn row_name(self) -> &'static str {
-        match self {
-            JobKind::Backup => "log backups",
-            JobKind::Copy => "log copies",
-            JobKind::Restore => "log restores",
-            JobKind::Adapter => "compliance adapter",
-        }
-    }
-
-    /// What a run moved, for the label beside its tick.
-    fn moved(self, n: u64) -> String {
-        let plural = |one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        match self {
-            JobKind::Backup => plural("post", "posts"),
-            JobKind::Copy => plural("file", "files"),
-            JobKind::Restore => plural("backup", "backups"),
-            JobKind::Adapter => plural("record", "records"),
-        }
-    }
-
-    fn color(self) -> RGBColor {
-        match self {
-            JobKind::Backup => RGBColor(0x00, 0x72, 0xB2),
-            JobKind::Copy => RGBColor(0x00, 0x9E, 0x73),
-            JobKind::Restore => RGBColor(0x11, 0x77, 0x33),
-            JobKind::Adapter => COMPLIANCE,
-        }
-    }
+/// What a run of job `kind` moved, for the label beside its tick.
+fn moved(kind: usize, n: u64) -> String {
+    format!("{n} {}", JOBS[kind].2[usize::from(n != 1)])
 }
 
 const OUTAGE: RGBColor = RGBColor(0xB2, 0x22, 0x22);
-const OUTAGE_ALPHA: f64 = 0.10;
 const UNMIRRORED: RGBColor = RGBColor(0x6A, 0x3D, 0x9A);
-const UNMIRRORED_ALPHA: f64 = 0.10;
+/// How strongly the outage and the unmirrored period shade the rows.
+const PERIOD_ALPHA: f64 = 0.10;
 const LOST: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
 const COMPLIANCE: RGBColor = RGBColor(0xAA, 0x33, 0x77);
 const STEP: RGBColor = RGBColor(0x3A, 0x5F, 0x8A);
@@ -114,7 +76,6 @@ struct Period {
     start_s: f64,
     end_s: f64,
     color: RGBColor,
-    alpha: f64,
     /// Its length as the figures give it.
     length_s: f64,
     name: &'static str,
@@ -133,7 +94,8 @@ struct Step {
 
 /// A run of a periodic job and what it moved (the event's count).
 struct Job {
-    kind: JobKind,
+    /// Its index in [`JOBS`].
+    kind: usize,
     time_s: f64,
     moved: Option<u64>,
 }
@@ -169,8 +131,9 @@ impl Failover {
             steps.push(Step { name: step_name(e.kind), detail: e.detail.clone(), start_s, end_s });
             previous = Some(end_s);
         }
-        let job =
-            |e: &TracedEvent| JobKind::of(e.kind).map(|kind| Job { kind, time_s: e.time.as_f64(), moved: e.count });
+        let job = |e: &TracedEvent| {
+            JOBS.iter().position(|j| j.0 == e.kind).map(|kind| Job { kind, time_s: e.time.as_f64(), moved: e.count })
+        };
         let before = &events[..failure_index.unwrap_or(0)];
         let last = |kind| before.iter().rev().find(|e| e.kind == kind).map(|e| e.time.as_f64());
         let at = |kind| events.iter().find(|e| e.kind == kind).map(|e| e.time.as_f64());
@@ -190,28 +153,21 @@ impl Failover {
 }
 
 /// The traced replication's figures, by metric: its row of
-/// `replications.csv`, or, when the folder lacks it, the failover's spans
-/// as traced and the posts the data-centre loss counted.
+/// `replications.csv`, as the model measured them; without that file, only
+/// what the events record (the posts lost with the data centre).
 struct Figures {
     values: Vec<(&'static str, f64)>,
     from_file: bool,
 }
 
 impl Figures {
-    fn new(folder: &Folder, replication: u64, failover: &Failover, horizon_s: f64) -> Figures {
-        if let Some(r) = folder.replications.as_ref().filter(|r| r.rows.iter().any(|(i, _)| *i == replication)) {
-            let value = |m: &'static str| r.value(replication, m).filter(|v| v.is_finite()).map(|v| (m, v));
-            return Figures { values: crate::metrics::CHAT.into_iter().filter_map(value).collect(), from_file: true };
-        }
-        let Some(failure_s) = failover.failure_s else { return Figures { values: vec![], from_file: false } };
-        let until = |end: Option<f64>| end.unwrap_or(horizon_s).min(horizon_s);
-        let values = [
-            ("posts_lost", failover.failure_count.map(|n| n as f64)),
-            ("rpo_s", Some(failure_s - failover.last_backup_s.unwrap_or(0.0))),
-            ("outage_s", Some((until(failover.back_s) - failure_s).max(0.0))),
-            ("unmirrored_s", failover.failed_over_s.map(|f| (until(failover.mirrored_s) - f).max(0.0))),
-        ];
-        Figures { values: values.into_iter().filter_map(|(m, v)| Some((m, v?))).collect(), from_file: false }
+    fn new(folder: &Folder, replication: u64, failover: &Failover) -> Figures {
+        let Some(r) = folder.replications.as_ref().filter(|r| r.rows.iter().any(|(i, _)| *i == replication)) else {
+            let lost = failover.failure_count.map(|n| ("posts_lost", n as f64));
+            return Figures { values: lost.into_iter().collect(), from_file: false };
+        };
+        let value = |m: &'static str| r.value(replication, m).filter(|v| v.is_finite()).map(|v| (m, v));
+        Figures { values: crate::metrics::CHAT.into_iter().filter_map(value).collect(), from_file: true }
     }
 
     fn get(&self, metric: &str) -> Option<f64> {
@@ -228,10 +184,97 @@ pub struct Chart<'a> {
     figures: Figures,
 }
 
+/// `text`, cut with "…" to fit `width` pixels; `None` if too little is left.
+fn fit<DB: Backend>(area: &Area<DB>, text: &str, style: &TextStyle, width: i32) -> Result<Option<String>> {
+    if layout::text_width(area, text, style)? <= width {
+        return Ok(Some(text.to_string()));
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let (mut lo, mut hi) = (0, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let cut: String = chars[..mid].iter().collect::<String>() + "…";
+        if layout::text_width(area, &cut, style)? <= width { lo = mid } else { hi = mid - 1 }
+    }
+    Ok((lo >= 12).then(|| chars[..lo].iter().collect::<String>().trim_end().to_string() + "…"))
+}
+
+fn rect<DB: Backend>(area: &Area<DB>, (x0, y0): (i32, i32), (x1, y1): (i32, i32), style: ShapeStyle) -> Result<()> {
+    Ok(area.draw(&Rectangle::new([(x0, y0), (x1, y1)], style))?)
+}
+
+fn line<DB: Backend>(area: &Area<DB>, points: Vec<(i32, i32)>, style: ShapeStyle) -> Result<()> {
+    Ok(area.draw(&PathElement::new(points, style))?)
+}
+
+/// Text placed beside a span `[x0, x1]` on row `y`: after it if it fits
+/// before `right`; else inside it, on its `fill`, if it fits there; else
+/// before it if it fits after `left`; else cut to the larger side. Text that
+/// crosses the line at `avoid` gets a halo.
+fn beside<DB: Backend>(
+    area: &Area<DB>,
+    text: &str,
+    (x0, x1): (i32, i32),
+    (left, right, avoid): (i32, i32, Option<i32>),
+    (y, fill): (i32, Option<RGBColor>),
+    style: &TextStyle,
+) -> Result<()> {
+    let width = layout::text_width(area, text, style)?;
+    let (after, before) = (right - (x1 + 8), (x0 - 8) - left);
+    if let Some(fill) = fill.filter(|_| width > after && width + 16 <= x1 - x0) {
+        let ink = style::ink_on(fill);
+        return layout::text(area, text, (x0 + 8, y), &style.color(&ink), HPos::Left, VPos::Center);
+    }
+    let after_side = width <= after || (width > before && after >= before);
+    let (room, x, h) = if after_side { (after, x1 + 8, HPos::Left) } else { (before, x0 - 8, HPos::Right) };
+    let Some(t) = fit(area, text, style, room)? else { return Ok(()) };
+    let w = layout::text_width(area, &t, style)?;
+    let (from, to) = if after_side { (x, x + w) } else { (x - w, x) };
+    if avoid.is_some_and(|a| from <= a && a <= to) {
+        rect(area, (from - 4, y - 9), (to + 4, y + 9), WHITE.mix(0.85).filled())?;
+    }
+    layout::text(area, &t, (x, y), style, h, VPos::Center)
+}
+
+/// The vertical plan of the chart, in pixels.
+const SUBTITLE_Y: i32 = 54;
+const FIGURES_Y: i32 = 86;
+const OVERVIEW_LEGEND_Y: i32 = 122;
+const OVERVIEW_TOP: i32 = 138;
+const OVERVIEW_BAR: i32 = 24;
+const OVERVIEW_PITCH: i32 = 38;
+const ZOOM_CAPTION_H: i32 = 30;
+const BAND_LABEL_H: i32 = 24;
+const GROUP_H: i32 = 24;
+const AXIS_H: i32 = 30;
+const FOOTNOTE_H: i32 = 54;
+
+/// A row of the zoom panel.
+enum Row<'s> {
+    Status(usize),
+    Group(&'static str),
+    Jobs(usize),
+    PostsLost,
+    ComplianceLost,
+    Step(&'s Step),
+    Note(&'static str),
+}
+
+impl Row<'_> {
+    /// Height relative to the others (group headings have a fixed height).
+    fn weight(&self) -> f64 {
+        match self {
+            Row::Group(_) => 0.0,
+            Row::Jobs(_) => 0.8,
+            _ => 1.0,
+        }
+    }
+}
+
 impl<'a> Chart<'a> {
     pub fn new(trace: &'a Trace, folder: &'a Folder) -> Chart<'a> {
         let failover = Failover::new(&trace.traced.events);
-        let figures = Figures::new(folder, trace.traced.replication, &failover, trace.horizon_s);
+        let figures = Figures::new(folder, trace.traced.replication, &failover);
         Chart {
             trace,
             scenario: folder.summary.as_ref().map(|s| s.scenario.as_str()),
@@ -297,129 +340,7 @@ impl<'a> Chart<'a> {
         let (start, end) = self.window();
         start > 0.0 || end < self.trace.horizon_s
     }
-}
 
-/// `text`, cut with "…" to fit `width` pixels; `None` if too little is left.
-fn fit<DB: Backend>(area: &Area<DB>, text: &str, style: &TextStyle, width: i32) -> Result<Option<String>> {
-    if layout::text_width(area, text, style)? <= width {
-        return Ok(Some(text.to_string()));
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let (mut lo, mut hi) = (0, chars.len());
-    while lo < hi {
-        let mid = (lo + hi).div_ceil(2);
-        let cut: String = chars[..mid].iter().collect::<String>() + "…";
-        if layout::text_width(area, &cut, style)? <= width { lo = mid } else { hi = mid - 1 }
-    }
-    Ok((lo >= 12).then(|| chars[..lo].iter().collect::<String>().trim_end().to_string() + "…"))
-}
-
-fn rect<DB: Backend>(area: &Area<DB>, (x0, y0): (i32, i32), (x1, y1): (i32, i32), style: ShapeStyle) -> Result<()> {
-    area.draw(&Rectangle::new([(x0, y0), (x1, y1)], style))?;
-    Ok(())
-}
-
-fn line<DB: Backend>(area: &Area<DB>, points: Vec<(i32, i32)>, style: ShapeStyle) -> Result<()> {
-    area.draw(&PathElement::new(points, style))?;
-    Ok(())
-}
-
-/// Text placed beside a span `[x0, x1]` on row `y`: after it if it fits
-/// before `right`; else inside it, on its `fill`, if it fits there; else
-/// before it if it fits after `left`; else cut to the larger side. Text that
-/// crosses the line at `avoid` gets a halo.
-fn beside<DB: Backend>(
-    area: &Area<DB>,
-    text: &str,
-    (x0, x1): (i32, i32),
-    (left, right, avoid): (i32, i32, Option<i32>),
-    (y, fill): (i32, Option<RGBColor>),
-    style: &TextStyle,
-) -> Result<()> {
-    let width = layout::text_width(area, text, style)?;
-    let (after, before) = (right - (x1 + 8), (x0 - 8) - left);
-    if let Some(fill) = fill.filter(|_| width > after && width + 16 <= x1 - x0) {
-        let ink = style::ink_on(fill);
-        return layout::text(area, text, (x0 + 8, y), &style.color(&ink), HPos::Left, VPos::Center);
-    }
-    let after_side = width <= after || (width > before && after >= before);
-    let (room, x, h) = if after_side { (after, x1 + 8, HPos::Left) } else { (before, x0 - 8, HPos::Right) };
-    let Some(t) = fit(area, text, style, room)? else { return Ok(()) };
-    let w = layout::text_width(area, &t, style)?;
-    let (from, to) = if after_side { (x, x + w) } else { (x - w, x) };
-    if avoid.is_some_and(|a| from <= a && a <= to) {
-        rect(area, (from - 4, y - 9), (to + 4, y + 9), WHITE.mix(0.85).filled())?;
-    }
-    layout::text(area, &t, (x, y), style, h, VPos::Center)
-}
-
-/// The vertical plan of the chart, in pixels.
-const SUBTITLE_Y: i32 = 54;
-const FIGURES_Y: i32 = 86;
-const OVERVIEW_LEGEND_Y: i32 = 122;
-const OVERVIEW_TOP: i32 = 138;
-const OVERVIEW_BAR: i32 = 24;
-const OVERVIEW_PITCH: i32 = 38;
-const ZOOM_CAPTION_H: i32 = 30;
-const BAND_LABEL_H: i32 = 24;
-const GROUP_H: i32 = 24;
-const AXIS_H: i32 = 30;
-const FOOTNOTE_H: i32 = 54;
-
-/// A row of the zoom panel.
-enum Row<'s> {
-    Status(usize),
-    Group(&'static str),
-    Jobs(JobKind),
-    PostsLost,
-    ComplianceLost,
-    Step(&'s Step),
-    Note(&'static str),
-}
-
-impl Row<'_> {
-    /// Height relative to the others (group headings have a fixed height).
-    fn weight(&self) -> f64 {
-        match self {
-            Row::Status(_) => 1.0,
-            Row::Group(_) => 0.0,
-            Row::Jobs(_) => 0.8,
-            Row::PostsLost | Row::ComplianceLost | Row::Step(_) | Row::Note(_) => 1.0,
-        }
-    }
-}
-
-impl Draw for Chart<'_> {
-    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
-        let (x0, x1) = (PLOT_LEFT as i32, (WIDTH - PLOT_RIGHT) as i32);
-        self.header(root)?;
-        let (start, end) = self.window();
-        let zoom = Scale { t0: start, t1: end, x0, x1 };
-        if !self.zoomed() {
-            // Nothing to zoom into: the panel below is the whole run.
-            let heading = style::heading();
-            layout::text(root, "Server status", (24, OVERVIEW_LEGEND_Y), &heading, HPos::Left, VPos::Center)?;
-            self.status_legend(root, x0)?;
-            self.zoom_panel(root, zoom, OVERVIEW_LEGEND_Y + 14)?;
-            return self.footnote(root);
-        }
-        let lanes = self.trace.servers.len().max(1) as i32;
-        let overview_bottom = OVERVIEW_TOP + lanes * OVERVIEW_PITCH - (OVERVIEW_PITCH - OVERVIEW_BAR - 10);
-        let whole = Scale { t0: 0.0, t1: self.trace.horizon_s, x0, x1 };
-        self.overview(root, whole, overview_bottom)?;
-        let zoom_top = overview_bottom + 40;
-        {
-            let grey = RGBColor(0xB0, 0xB0, 0xB0).stroke_width(1);
-            let (a, b) = (whole.x(start), whole.x(end));
-            line(root, vec![(a, overview_bottom + 4), (a, overview_bottom + 14), (x0, zoom_top - 2)], grey)?;
-            line(root, vec![(b, overview_bottom + 4), (b, overview_bottom + 14), (x1, zoom_top - 2)], grey)?;
-        }
-        self.zoom_panel(root, zoom, zoom_top)?;
-        self.footnote(root)
-    }
-}
-
-impl Chart<'_> {
     fn header<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
         let what = match self.failover.failure_s {
             Some(_) => "data-centre loss, manual failover and what was lost",
@@ -547,8 +468,7 @@ impl Chart<'_> {
 
     fn rows(&self) -> Vec<Row<'_>> {
         let mut rows: Vec<Row> = (0..self.trace.servers.len()).map(Row::Status).collect();
-        let kinds: Vec<JobKind> =
-            JobKind::ALL.into_iter().filter(|k| self.failover.jobs.iter().any(|j| j.kind == *k)).collect();
+        let kinds: Vec<usize> = (0..JOBS.len()).filter(|k| self.failover.jobs.iter().any(|j| j.kind == *k)).collect();
         if !kinds.is_empty() {
             rows.push(Row::Group("Log shipping and compliance jobs"));
             rows.extend(kinds.into_iter().map(Row::Jobs));
@@ -635,7 +555,10 @@ impl Chart<'_> {
                 line(root, vec![(24, y), (scale.x1, y)], RGBColor(0xD0, 0xD0, 0xD0).stroke_width(1))?;
             }
         }
-        self.failure_line(root, scale, band_top, axis_y)?;
+        if let Some(failure) = self.failover.failure_s {
+            let x = scale.x(failure);
+            rect(root, (x - 1, band_top), (x + 1, axis_y), OUTAGE.filled())?;
+        }
         self.band_labels(root, scale, band_top, failure_label_end)?;
         for (row, (y, h)) in rows.iter().zip(&placed) {
             let middle = (y + h / 2.0).round() as i32;
@@ -651,7 +574,6 @@ impl Chart<'_> {
             start_s: failure,
             end_s: back,
             color: OUTAGE,
-            alpha: OUTAGE_ALPHA,
             length_s: self.figures.get("outage_s").unwrap_or(back - failure),
             name: "outage (service down)",
             cut_short: self.failover.back_s.is_none(),
@@ -663,7 +585,6 @@ impl Chart<'_> {
             start_s: failed_over,
             end_s: mirrored,
             color: UNMIRRORED,
-            alpha: UNMIRRORED_ALPHA,
             length_s: self.figures.get("unmirrored_s").unwrap_or(mirrored - failed_over),
             name: "running unmirrored",
             cut_short: self.failover.mirrored_s.is_none(),
@@ -675,7 +596,7 @@ impl Chart<'_> {
     /// to the axis.
     fn bands<DB: Backend>(&self, root: &Area<DB>, scale: Scale, top: i32, bottom: i32) -> Result<()> {
         for p in self.periods().iter().filter(|p| scale.shows(p.start_s, p.end_s)) {
-            rect(root, (scale.x(p.start_s), top), (scale.x(p.end_s), bottom), p.color.mix(p.alpha).filled())?;
+            rect(root, (scale.x(p.start_s), top), (scale.x(p.end_s), bottom), p.color.mix(PERIOD_ALPHA).filled())?;
         }
         Ok(())
     }
@@ -703,13 +624,6 @@ impl Chart<'_> {
             }
         }
         Ok(())
-    }
-
-    /// The failure as a vertical line.
-    fn failure_line<DB: Backend>(&self, root: &Area<DB>, scale: Scale, top: i32, bottom: i32) -> Result<()> {
-        let Some(failure) = self.failover.failure_s else { return Ok(()) };
-        let x = scale.x(failure);
-        rect(root, (x - 1, top), (x + 1, bottom), OUTAGE.filled())
     }
 
     /// Names the failure at the top of its line: left of it if there is
@@ -770,7 +684,7 @@ impl Chart<'_> {
                 )?;
             }
             Row::Jobs(kind) => {
-                layout::text(root, kind.row_name(), name_at, &small, HPos::Right, VPos::Center)?;
+                layout::text(root, JOBS[*kind].1, name_at, &small, HPos::Right, VPos::Center)?;
                 self.job_ticks(root, scale, *kind, y, half)?;
             }
             Row::PostsLost => {
@@ -802,15 +716,15 @@ impl Chart<'_> {
 
     /// One job's runs in the window: a tick each, grey when it moved
     /// nothing, with what it moved beside it where there is room.
-    fn job_ticks<DB: Backend>(&self, root: &Area<DB>, scale: Scale, kind: JobKind, y: i32, half: i32) -> Result<()> {
+    fn job_ticks<DB: Backend>(&self, root: &Area<DB>, scale: Scale, kind: usize, y: i32, half: i32) -> Result<()> {
         let runs: Vec<&Job> =
             self.failover.jobs.iter().filter(|j| j.kind == kind && scale.shows(j.time_s, j.time_s)).collect();
         let note = style::note();
         // The run before the window, which the jobs in it follow on from.
         let earlier = self.failover.jobs.iter().rfind(|j| j.kind == kind && j.time_s < scale.t0);
         if let Some(job) = earlier {
-            let moved = job.moved.map_or(String::new(), |n| format!(", {}", kind.moved(n)));
-            let text = format!("◂ last before: {}{moved}", self.axis.clock(job.time_s, true));
+            let what = job.moved.map_or(String::new(), |n| format!(", {}", moved(kind, n)));
+            let text = format!("◂ last before: {}{what}", self.axis.clock(job.time_s, true));
             let first = runs.first().map_or(scale.x1, |j| scale.x(j.time_s));
             let width = layout::text_width(root, &text, &note)?;
             if scale.x0 + 6 + width + 10 <= first {
@@ -823,10 +737,10 @@ impl Chart<'_> {
         for (i, job) in runs.iter().enumerate() {
             let x = scale.x(job.time_s);
             let idle = job.moved == Some(0);
-            let (color, reach) = if idle { (IDLE, half * 2 / 3) } else { (kind.color(), half + 2) };
+            let (color, reach) = if idle { (IDLE, half * 2 / 3) } else { (JOBS[kind].3, half + 2) };
             rect(root, (x - 1, y - reach), (x + 1, y + reach), color.filled())?;
-            let Some(moved) = job.moved else { continue };
-            let label = kind.moved(moved);
+            let Some(n) = job.moved else { continue };
+            let label = moved(kind, n);
             let next = runs.get(i + 1).map_or(scale.x1, |n| scale.x(n.time_s));
             // A run before the failure is labelled before its line.
             let next = match failure_x {
@@ -834,7 +748,7 @@ impl Chart<'_> {
                 _ => next,
             };
             if x + 6 + layout::text_width(root, &label, &note)? + 6 <= next {
-                let color = kind.color();
+                let color = JOBS[kind].3;
                 let ink = if idle { note.clone() } else { style::small().color(&color) };
                 layout::text(root, &label, (x + 6, y), &ink, HPos::Left, VPos::Center)?;
             }
@@ -924,6 +838,36 @@ impl Chart<'_> {
         }
         layout::text(root, first, (24, y), &note, HPos::Left, VPos::Center)?;
         layout::text(root, &second, (24, y + 22), &note, HPos::Left, VPos::Center)
+    }
+}
+
+impl Draw for Chart<'_> {
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
+        let (x0, x1) = (PLOT_LEFT as i32, (WIDTH - PLOT_RIGHT) as i32);
+        self.header(root)?;
+        let (start, end) = self.window();
+        let zoom = Scale { t0: start, t1: end, x0, x1 };
+        if !self.zoomed() {
+            // Nothing to zoom into: the panel below is the whole run.
+            let heading = style::heading();
+            layout::text(root, "Server status", (24, OVERVIEW_LEGEND_Y), &heading, HPos::Left, VPos::Center)?;
+            self.status_legend(root, x0)?;
+            self.zoom_panel(root, zoom, OVERVIEW_LEGEND_Y + 14)?;
+            return self.footnote(root);
+        }
+        let lanes = self.trace.servers.len().max(1) as i32;
+        let overview_bottom = OVERVIEW_TOP + lanes * OVERVIEW_PITCH - (OVERVIEW_PITCH - OVERVIEW_BAR - 10);
+        let whole = Scale { t0: 0.0, t1: self.trace.horizon_s, x0, x1 };
+        self.overview(root, whole, overview_bottom)?;
+        let zoom_top = overview_bottom + 40;
+        {
+            let grey = RGBColor(0xB0, 0xB0, 0xB0).stroke_width(1);
+            let (a, b) = (whole.x(start), whole.x(end));
+            line(root, vec![(a, overview_bottom + 4), (a, overview_bottom + 14), (x0, zoom_top - 2)], grey)?;
+            line(root, vec![(b, overview_bottom + 4), (b, overview_bottom + 14), (x1, zoom_top - 2)], grey)?;
+        }
+        self.zoom_panel(root, zoom, zoom_top)?;
+        self.footnote(root)
     }
 }
 

@@ -13,16 +13,15 @@ use super::Draw;
 use super::kit::{self, Area, Backend, Plot};
 use super::layout::{self, Swatch};
 use super::style;
+use crate::experiment::compare;
 use crate::report::folder::Folder;
+use crate::scenario::Integration;
 use anyhow::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 /// The most panels: the key metrics of [`kit::KEY_METRICS`] the file has.
 const MAX_PANELS: usize = 6;
-
-/// The port-allocation strategies of R17 and the scenario's own.
-const ALLOCATION_STRATEGIES: [&str; 5] = ["sccp", "sip_trunk", "pimg_timg", "sip_other", "custom"];
 
 /// One row of `comparison.csv`.
 struct Cell {
@@ -86,26 +85,11 @@ impl Chart {
     fn cells_of<'a>(&'a self, metric: &'a str) -> impl Iterator<Item = &'a Cell> {
         self.cells.iter().filter(move |c| c.metric == metric && c.mean.is_finite())
     }
-}
 
-impl Draw for Chart {
-    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
-        let (header, body) = root.split_vertically(120);
-        self.header(&header)?;
-        let count = self.metrics.len();
-        let columns = if count <= 3 { count } else { count.div_ceil(2) };
-        let rows = count.div_ceil(columns);
-        let areas = body.split_evenly((rows, columns));
-        for (metric, area) in self.metrics.iter().zip(areas.iter()) {
-            self.panel(area, metric)?;
-        }
-        Ok(())
-    }
-}
-
-impl Chart {
     fn header<DB: Backend>(&self, area: &Area<DB>) -> Result<()> {
-        let allocation = self.strategies.iter().all(|s| ALLOCATION_STRATEGIES.contains(&s.as_str()));
+        // The port-allocation strategies of R17 and the scenario's own.
+        let allocation = |s: &String| Integration::parse(s).is_some() || s == compare::CUSTOM;
+        let allocation = self.strategies.iter().all(allocation);
         let title = match &self.key {
             _ if allocation => "Port-allocation strategies compared".to_string(),
             Some(key) => format!("Strategies compared: {key}"),
@@ -150,11 +134,7 @@ impl Chart {
     }
 
     fn bars<DB: Backend>(&self, chart: &Plot<DB>, area: &Area<DB>, metric: &str) -> Result<()> {
-        let base = area.get_base_pixel();
-        let slot = |x: f64, y: f64| {
-            let (px, py) = chart.backend_coord(&(x, y));
-            (px - base.0, py - base.1)
-        };
+        let slot = |x: f64, y: f64| kit::pixel(chart, area, (x, y));
         let (left, _) = slot(0.0, 0.0);
         let (right, _) = slot(1.0, 0.0);
         let names_fit = self.labels.iter().try_fold(true, |fit, s| {
@@ -191,6 +171,21 @@ fn draw_whisker<DB: Backend>(area: &Area<DB>, low: (i32, i32), high: (i32, i32))
         area.draw(&PathElement::new(vec![(x - 8, y), (x + 8, y)], ink))?;
     }
     Ok(())
+}
+
+impl Draw for Chart {
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
+        let (header, body) = root.split_vertically(120);
+        self.header(&header)?;
+        let count = self.metrics.len();
+        let columns = if count <= 3 { count } else { count.div_ceil(2) };
+        let rows = count.div_ceil(columns);
+        let areas = body.split_evenly((rows, columns));
+        for (metric, area) in self.metrics.iter().zip(areas.iter()) {
+            self.panel(area, metric)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

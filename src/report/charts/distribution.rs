@@ -20,7 +20,7 @@ const METRICS: [(&str, &str); 2] = [
     ("service_availability", "Service availability: calls answered with mailbox access"),
 ];
 
-/// What `availability` measures in a chat pool's file (it has `posts_lost`).
+/// What `availability` measures in a chat pool's run.
 const CHAT_AVAILABILITY: &str = "Availability: the chat service is up (outside the failover's outage)";
 
 const BAR: RGBColor = RGBColor(0x00, 0x72, 0xB2);
@@ -37,27 +37,6 @@ pub struct Chart {
     scenario: Option<String>,
     duration_s: Option<f64>,
     panels: Vec<Panel>,
-}
-
-impl Chart {
-    /// From `replications.csv`; `None` when it is missing, has fewer than
-    /// two rows, or has no availability column.
-    pub fn new(folder: &Folder) -> Result<Option<Chart>> {
-        let Some(replications) = &folder.replications else { return Ok(None) };
-        let mut panels = vec![];
-        for (name, title) in METRICS {
-            let title = if folder.is_chat() && name == "availability" { CHAT_AVAILABILITY } else { title };
-            let Some(values) = replications.values(name) else { continue };
-            if let Some(bad) = values.iter().find(|v| v.is_finite() && !(0.0..=1.0).contains(*v)) {
-                bail!("replications.csv: {name} `{bad}` is not between 0 and 1");
-            }
-            panels.push(Panel { title, values });
-        }
-        panels.retain(|p| p.values.iter().filter(|v| v.is_finite()).count() >= 2);
-        let summary = folder.summary.as_ref();
-        let scenario = summary.map(|s| s.scenario.clone());
-        Ok(Some(Chart { scenario, duration_s: summary.map(|s| s.duration_s), panels }).filter(|c| !c.panels.is_empty()))
-    }
 }
 
 /// The nines of availability `a`: 3 for 99.9 %; `None` for a perfect run.
@@ -134,20 +113,26 @@ impl Histogram {
     }
 }
 
-impl Draw for Chart {
-    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
-        let (header, body) = root.split_vertically(90);
-        self.header(&header)?;
-        let panels = body.split_evenly((1, self.panels.len()));
-        let range = range(self.panels.iter().flat_map(|p| &p.values));
-        for (panel, area) in self.panels.iter().zip(panels.iter()) {
-            draw_panel(area, panel, range)?;
-        }
-        Ok(())
-    }
-}
-
 impl Chart {
+    /// From `replications.csv`; `None` when it is missing, has fewer than
+    /// two rows, or has no availability column.
+    pub fn new(folder: &Folder) -> Result<Option<Chart>> {
+        let Some(replications) = &folder.replications else { return Ok(None) };
+        let mut panels = vec![];
+        for (name, title) in METRICS {
+            let title = if folder.is_chat() && name == "availability" { CHAT_AVAILABILITY } else { title };
+            let Some(values) = replications.values(name) else { continue };
+            if let Some(bad) = values.iter().find(|v| v.is_finite() && !(0.0..=1.0).contains(*v)) {
+                bail!("replications.csv: {name} `{bad}` is not between 0 and 1");
+            }
+            panels.push(Panel { title, values });
+        }
+        panels.retain(|p| p.values.iter().filter(|v| v.is_finite()).count() >= 2);
+        let summary = folder.summary.as_ref();
+        let scenario = summary.map(|s| s.scenario.clone());
+        Ok(Some(Chart { scenario, duration_s: summary.map(|s| s.duration_s), panels }).filter(|c| !c.panels.is_empty()))
+    }
+
     fn header<DB: Backend>(&self, area: &Area<DB>) -> Result<()> {
         let title = kit::title(self.scenario.as_deref(), "availability across replications, in nines");
         let runs = self.panels[0].values.len();
@@ -166,17 +151,11 @@ fn draw_panel<DB: Backend>(area: &Area<DB>, panel: &Panel, range: (f64, f64)) ->
     layout::text(&caption, panel.title, (24, 14), &style::heading(), HPos::Left, VPos::Center)?;
     let finite: Vec<f64> = panel.values.iter().copied().filter(|v| v.is_finite()).collect();
     let mean = finite.iter().sum::<f64>() / finite.len() as f64;
+    let mean_nines = nines(mean).map_or(String::new(), |n| format!(" ({} nines)", style::number(n)));
     let items = [
         (Swatch::Box(BAR), "replications".to_string()),
         (Swatch::Box(PERFECT), "no outage".to_string()),
-        (
-            Swatch::Line(MEAN),
-            format!(
-                "mean {}{}",
-                percent(mean),
-                nines(mean).map_or(String::new(), |n| format!(" ({} nines)", style::number(n)))
-            ),
-        ),
+        (Swatch::Line(MEAN), format!("mean {}{mean_nines}", percent(mean))),
     ];
     layout::legend_row(&caption, (24, 42), &items)?;
     let y_max = (h.counts.iter().copied().max().unwrap_or(0).max(h.perfect) as f64 * 1.15).ceil().max(1.0);
@@ -194,9 +173,8 @@ fn draw_panel<DB: Backend>(area: &Area<DB>, panel: &Panel, range: (f64, f64)) ->
         chart.draw_series(std::iter::once(PathElement::new(line, MEAN.stroke_width(2))))?;
     }
     kit::axis_caption(&plot_area, "availability (one grid line per nine)", (80, 30), 16)?;
-    let (_, top) = chart.backend_coord(&(h.low, y_max));
-    let base = plot_area.get_base_pixel();
-    layout::text(&plot_area, "replications", (20, top - base.1 - 14), &style::small(), HPos::Left, VPos::Center)
+    let (_, top) = kit::pixel(&chart, &plot_area, (h.low, y_max));
+    layout::text(&plot_area, "replications", (20, top - 14), &style::small(), HPos::Left, VPos::Center)
 }
 
 fn draw_bars<DB: Backend>(chart: &mut Plot<DB>, h: &Histogram) -> Result<()> {
@@ -217,11 +195,7 @@ fn draw_bars<DB: Backend>(chart: &mut Plot<DB>, h: &Histogram) -> Result<()> {
 /// A grid line per whole nine, labelled with its percentage below the axis,
 /// and the label of the perfect replications' bar.
 fn draw_nines<DB: Backend>(area: &Area<DB>, chart: &Plot<DB>, h: &Histogram, y_max: f64) -> Result<()> {
-    let base = area.get_base_pixel();
-    let at = |x: f64, y: f64| {
-        let (px, py) = chart.backend_coord(&(x, y));
-        (px - base.0, py - base.1)
-    };
+    let at = |x: f64, y: f64| kit::pixel(chart, area, (x, y));
     let mut k = h.low.ceil() as i32;
     while k as f64 <= h.high {
         let x = k as f64;
@@ -236,6 +210,19 @@ fn draw_nines<DB: Backend>(area: &Area<DB>, chart: &Plot<DB>, h: &Histogram, y_m
     layout::text(area, "100 %", (px, py + 16), &style::small(), HPos::Center, VPos::Center)?;
     layout::text(area, "no outage", (px, py + 36), &style::note(), HPos::Center, VPos::Center)?;
     Ok(())
+}
+
+impl Draw for Chart {
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
+        let (header, body) = root.split_vertically(90);
+        self.header(&header)?;
+        let panels = body.split_evenly((1, self.panels.len()));
+        let range = range(self.panels.iter().flat_map(|p| &p.values));
+        for (panel, area) in self.panels.iter().zip(panels.iter()) {
+            draw_panel(area, panel, range)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -81,6 +81,12 @@ pub fn plot<'a, DB: Backend>(
     Ok(builder.y_label_area_size(y_labels).x_label_area_size(x_labels).build_cartesian_2d(x, y)?)
 }
 
+/// Where a point of `chart` falls in pixels of `area` (which holds it).
+pub fn pixel<DB: Backend>(chart: &Plot<DB>, area: &Area<DB>, (x, y): (f64, f64)) -> (i32, i32) {
+    let ((px, py), base) = (chart.backend_coord(&(x, y)), area.get_base_pixel());
+    (px - base.0, py - base.1)
+}
+
 /// The mesh of every panel: light grid lines at the labelled ticks only,
 /// muted axes, small labels. The caller says how many labels and how they read.
 pub fn mesh<'a, 'b, DB: Backend>(chart: &'b mut Plot<'a, DB>) -> MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB> {

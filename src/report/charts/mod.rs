@@ -18,7 +18,6 @@ mod availability;
 mod chat;
 mod comparison;
 mod distribution;
-mod glyphs;
 mod kit;
 mod layout;
 mod status_time;
@@ -129,14 +128,13 @@ fn each_chart(folder: &Folder, sink: &mut impl Sink) -> Result<()> {
     Ok(())
 }
 
-/// A chart that can draw itself on any plotters backend.
+/// A chart that can draw itself on any plotters backend, on
+/// [`style::WIDTH`] by [`style::HEIGHT`] pixels.
 trait Draw {
-    fn size(&self) -> (u32, u32) {
-        (style::WIDTH, style::HEIGHT)
-    }
-
     fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()>;
 }
+
+const SIZE: (u32, u32) = (style::WIDTH, style::HEIGHT);
 /// Draws `chart` to `dir/name.EXT` through a hidden temporary file, so a
 /// failed drawing never leaves half an image under the real name.
 fn save(chart: &impl Draw, dir: &Path, name: &str, format: ChartFormat) -> Result<PathBuf> {
@@ -157,7 +155,7 @@ fn save(chart: &impl Draw, dir: &Path, name: &str, format: ChartFormat) -> Resul
 }
 
 fn draw_png(chart: &impl Draw, temp: &Path) -> Result<()> {
-    let root = BitMapBackend::new(temp, chart.size()).into_drawing_area();
+    let root = BitMapBackend::new(temp, SIZE).into_drawing_area();
     root.fill(&WHITE)?;
     layout::with_glyph_placement(true, || chart.draw(&root))?;
     root.present()?;
@@ -172,7 +170,7 @@ fn draw_svg(chart: &impl Draw, temp: &Path) -> Result<()> {
 fn svg_text(chart: &impl Draw) -> Result<String> {
     let mut text = String::new();
     {
-        let root = SVGBackend::with_string(&mut text, chart.size()).into_drawing_area();
+        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
         root.fill(&WHITE)?;
         chart.draw(&root)?;
         root.present()?;

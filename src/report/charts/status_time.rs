@@ -76,9 +76,7 @@ impl Chart {
             statuses: Statuses::new(&seen, &trace.statuses.routine),
         })
     }
-}
 
-impl Chart {
     /// Statuses in legend order.
     fn status_order(&self) -> Vec<String> {
         self.statuses.legend.iter().map(|(s, _)| s.clone()).collect()
@@ -103,19 +101,7 @@ impl Chart {
         out.sort_by(|a, b| b.2.total_cmp(&a.2));
         out
     }
-}
 
-impl Draw for Chart {
-    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
-        let (header, body) = root.split_vertically(90);
-        self.header(&header)?;
-        let (left, right) = body.split_horizontally(700);
-        self.share_panel(&left)?;
-        self.notable_panel(&right)
-    }
-}
-
-impl Chart {
     fn header<DB: Backend>(&self, area: &Area<DB>) -> Result<()> {
         let what = format!("where each server's time went, over {} traced replications", self.replications);
         let subtitle = format!(
@@ -206,5 +192,15 @@ impl Chart {
             layout::legend_row(area, (24, py - base.1), &[(Swatch::Box(color), format!("{status}, {server}"))])?;
         }
         kit::axis_caption(area, &format!("mean {unit} per replication"), (290, 30), 24)
+    }
+}
+
+impl Draw for Chart {
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
+        let (header, body) = root.split_vertically(90);
+        self.header(&header)?;
+        let (left, right) = body.split_horizontally(700);
+        self.share_panel(&left)?;
+        self.notable_panel(&right)
     }
 }

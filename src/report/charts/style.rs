@@ -4,7 +4,7 @@
 //! The font is compiled in (DejaVu Sans, assets/fonts) so that a chart draws
 //! the same pixels on a machine with no fonts at all.
 
-use super::glyphs::Metrics;
+use super::layout::Metrics;
 use crate::model::trace::DbStatus;
 use crate::report::faults::FaultKind;
 use crate::report::folder::Trace;
@@ -30,15 +30,10 @@ pub fn register_fonts() -> Result<()> {
     outcome.clone().map_err(anyhow::Error::msg)
 }
 
-/// Glyph metrics of the regular font, for per-character placement.
-pub fn regular_metrics() -> Option<&'static Metrics> {
-    static METRICS: OnceLock<Option<Metrics>> = OnceLock::new();
-    METRICS.get_or_init(|| Metrics::parse(REGULAR)).as_ref()
-}
-
-pub fn bold_metrics() -> Option<&'static Metrics> {
-    static METRICS: OnceLock<Option<Metrics>> = OnceLock::new();
-    METRICS.get_or_init(|| Metrics::parse(BOLD)).as_ref()
+/// Glyph metrics of the regular or the bold font, for per-character placement.
+pub fn metrics(bold: bool) -> Option<&'static Metrics> {
+    static METRICS: OnceLock<[Option<Metrics>; 2]> = OnceLock::new();
+    METRICS.get_or_init(|| [Metrics::parse(REGULAR), Metrics::parse(BOLD)])[usize::from(bold)].as_ref()
 }
 
 pub const WIDTH: u32 = 1600;
@@ -173,26 +168,24 @@ pub fn ink_on(background: RGBColor) -> RGBColor {
     if luminance > 140.0 { TEXT } else { RGBColor(0xFF, 0xFF, 0xFF) }
 }
 
-pub fn fault_color(kind: FaultKind) -> RGBColor {
+/// A fault's colour and its name in legends.
+pub fn fault_look(kind: FaultKind) -> (RGBColor, &'static str) {
     match kind {
-        FaultKind::Crash => RGBColor(0x33, 0x33, 0x33),
-        FaultKind::ServiceStopped => RGBColor(0x8C, 0x51, 0x0A),
-        FaultKind::LinkCut => RGBColor(0x00, 0x72, 0xB2),
-        FaultKind::SplitBrain => RGBColor(0xCC, 0x79, 0xA7),
-        FaultKind::MailboxesUnmounted => RGBColor(0x88, 0x22, 0x55),
-        FaultKind::DataCentreLoss => RGBColor(0x33, 0x33, 0x33),
+        FaultKind::Crash => (RGBColor(0x33, 0x33, 0x33), "server down (crash)"),
+        FaultKind::ServiceStopped => (RGBColor(0x8C, 0x51, 0x0A), "critical service stopped"),
+        FaultKind::LinkCut => (RGBColor(0x00, 0x72, 0xB2), "network link cut"),
+        FaultKind::SplitBrain => (RGBColor(0xCC, 0x79, 0xA7), "split brain (two primaries)"),
+        FaultKind::MailboxesUnmounted => (RGBColor(0x88, 0x22, 0x55), "message store unmounted"),
+        FaultKind::DataCentreLoss => (RGBColor(0x33, 0x33, 0x33), "data-centre loss (primary site)"),
     }
 }
 
+pub fn fault_color(kind: FaultKind) -> RGBColor {
+    fault_look(kind).0
+}
+
 pub fn fault_name(kind: FaultKind) -> &'static str {
-    match kind {
-        FaultKind::Crash => "server down (crash)",
-        FaultKind::ServiceStopped => "critical service stopped",
-        FaultKind::LinkCut => "network link cut",
-        FaultKind::SplitBrain => "split brain (two primaries)",
-        FaultKind::MailboxesUnmounted => "message store unmounted",
-        FaultKind::DataCentreLoss => "data-centre loss (primary site)",
-    }
+    fault_look(kind).1
 }
 
 /// Colours for series that are not statuses (strategies, sweep lines):

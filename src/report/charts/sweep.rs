@@ -12,7 +12,7 @@ use super::Draw;
 use super::kit::{self, Area, Backend, Plot};
 use super::layout::{self, Swatch};
 use super::style;
-use crate::report::folder::{Folder, SweepRow as Point};
+use crate::report::folder::{Folder, Sizing, SweepRow as Point};
 use crate::scenario::Duration;
 use anyhow::{Result, bail};
 use plotters::prelude::*;
@@ -30,26 +30,17 @@ struct XAxis {
 
 impl XAxis {
     fn new(values: &[&str]) -> XAxis {
-        let mut distinct: Vec<String> = vec![];
-        for v in values {
-            if !distinct.iter().any(|d| d == v) {
-                distinct.push(v.to_string());
-            }
-        }
+        let distinct = distinct(values);
         let numbers: Option<Vec<f64>> =
             distinct.iter().map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite())).collect();
         let durations: Option<Vec<f64>> =
             distinct.iter().map(|v| Duration::parse(v).ok().map(Duration::as_secs_f64)).collect();
-        match numbers.or(durations) {
-            Some(xs) => {
-                let mut ticks: Vec<(String, f64)> = distinct.into_iter().zip(xs).collect();
-                ticks.sort_by(|a, b| a.1.total_cmp(&b.1));
-                XAxis { ticks, numeric: true }
-            }
-            None => {
-                XAxis { ticks: distinct.into_iter().enumerate().map(|(i, v)| (v, i as f64)).collect(), numeric: false }
-            }
-        }
+        // Categories stand at 0, 1, 2, ... in the order the sweep ran them.
+        let numeric = numbers.is_some() || durations.is_some();
+        let xs = numbers.or(durations).unwrap_or_else(|| (0..distinct.len()).map(|i| i as f64).collect());
+        let mut ticks: Vec<(String, f64)> = distinct.into_iter().zip(xs).collect();
+        ticks.sort_by(|a, b| a.1.total_cmp(&b.1));
+        XAxis { ticks, numeric }
     }
 
     fn position(&self, value: &str) -> Option<f64> {
@@ -65,29 +56,38 @@ impl XAxis {
     }
 }
 
-pub struct Chart {
+pub struct Chart<'a> {
     keys: Vec<String>,
     points: Vec<Point>,
     metrics: Vec<String>,
     /// For `sizing.png`: the targets and answers drawn over the lines.
-    sizing: Option<Sizing>,
-}
-
-/// What `size` looked for and found (`sizing.json`).
-struct Sizing {
-    /// Per target: its metric, `<=` or `>=`, and its value.
-    targets: Vec<(String, String, f64)>,
-    /// Per strategy: the least value meeting every target, if any.
-    answers: Vec<(String, Option<f64>)>,
+    sizing: Option<&'a Sizing>,
 }
 
 /// How far above a `<=` target a sizing panel's axis goes: the curve falls
 /// from near 1 at one port, and the answer is where it crosses the target.
 const SIZING_HEADROOM: f64 = 4.0;
 
-impl Chart {
+/// The distinct names, in order of first appearance.
+fn distinct<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Vec<String> {
+    let mut all: Vec<String> = vec![];
+    for name in names {
+        if !all.iter().any(|a| a == name.as_ref()) {
+            all.push(name.as_ref().to_string());
+        }
+    }
+    all
+}
+
+/// One line: the other keys' values it stands for, and its points.
+struct Line {
+    label: String,
+    points: Vec<(f64, f64, f64)>,
+}
+
+impl<'a> Chart<'a> {
     /// From `sweep.csv`; `None` when it is missing or has no rows.
-    pub fn new(folder: &Folder) -> Result<Option<Chart>> {
+    pub fn new(folder: &Folder) -> Result<Option<Chart<'_>>> {
         let Some(sweep) = folder.sweep.as_ref().filter(|s| !s.rows.is_empty()) else { return Ok(None) };
         if sweep.keys.is_empty() {
             bail!("sweep.csv has no swept key before its `metric` column");
@@ -100,7 +100,7 @@ impl Chart {
     /// From `sizing.csv` and `sizing.json`: the key on the x axis, a line
     /// per strategy, a panel per target metric. `None` when the folder has
     /// no sizing.
-    pub fn sizing(folder: &Folder) -> Option<Chart> {
+    pub fn sizing(folder: &'a Folder) -> Option<Chart<'a>> {
         let sizing = folder.sizing.as_ref().filter(|s| !s.candidates.is_empty())?;
         let points = sizing.candidates.iter().map(|c| Point {
             values: vec![c.value.clone(), c.strategy.clone()],
@@ -108,54 +108,29 @@ impl Chart {
             mean: c.mean,
             ci95: c.ci95,
         });
-        let targets: Vec<(String, String, f64)> =
-            sizing.targets.iter().map(|t| (t.metric.clone(), t.op.clone(), t.value)).collect();
-        let answers = sizing.answers.iter().map(|(name, a)| (name.clone(), a.map(|v| v as f64))).collect();
-        let metrics = distinct(targets.iter().map(|t| &t.0));
+        let metrics = distinct(sizing.targets.iter().map(|t| &t.metric));
         let keys = vec![sizing.key.clone(), "strategy".to_string()];
-        Some(Chart { keys, points: points.collect(), metrics, sizing: Some(Sizing { targets, answers }) })
+        Some(Chart { keys, points: points.collect(), metrics, sizing: Some(sizing) })
     }
-}
 
-/// The distinct names, in order of first appearance.
-fn distinct<'a>(names: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let mut all: Vec<String> = vec![];
-    for name in names {
-        if !all.contains(name) {
-            all.push(name.clone());
-        }
-    }
-    all
-}
-
-/// One line: the other keys' values it stands for, and its points.
-struct Line {
-    label: String,
-    points: Vec<(f64, f64, f64)>,
-}
-
-impl Chart {
     /// The lines of `metric`, one per combination of the keys after the
     /// first, in the order the sweep ran them.
     fn lines(&self, metric: &str, axis: &XAxis) -> Vec<Line> {
-        let mut lines: Vec<(Vec<String>, Line)> = vec![];
+        let mut lines: Vec<Line> = vec![];
         for p in self.points.iter().filter(|p| p.metric == metric && p.mean.is_finite()) {
-            let others = p.values[1..].to_vec();
             let Some(x) = axis.position(&p.values[0]) else { continue };
-            let index = match lines.iter().position(|(k, _)| *k == others) {
-                Some(i) => i,
-                None => {
-                    lines.push((others.clone(), Line { label: self.line_label(&others), points: vec![] }));
-                    lines.len() - 1
-                }
-            };
-            lines[index].1.points.push((x, p.mean, p.ci95.max(0.0)));
+            // Each combination of the other keys has a label of its own.
+            let label = self.line_label(&p.values[1..]);
+            if !lines.iter().any(|l| l.label == label) {
+                lines.push(Line { label: label.clone(), points: vec![] });
+            }
+            let line = lines.iter_mut().find(|l| l.label == label).expect("pushed above");
+            line.points.push((x, p.mean, p.ci95.max(0.0)));
         }
-        let mut out: Vec<Line> = lines.into_iter().map(|(_, l)| l).collect();
-        for line in &mut out {
+        for line in &mut lines {
             line.points.sort_by(|a, b| a.0.total_cmp(&b.0));
         }
-        out
+        lines
     }
 
     /// "sccp" with one other key (named in the legend's title), else
@@ -172,28 +147,12 @@ impl Chart {
         let values: Vec<&str> = self.points.iter().map(|p| p.values[0].as_str()).collect();
         XAxis::new(&values)
     }
-}
 
-impl Draw for Chart {
-    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
-        let axis = self.axis();
-        let (header, body) = root.split_vertically(120);
-        self.header(&header, &axis)?;
-        let count = self.metrics.len();
-        let (rows, columns) = if count <= 2 { (1, count) } else { (2, 2) };
-        let areas = body.split_evenly((rows, columns));
-        for (metric, area) in self.metrics.iter().zip(areas.iter()) {
-            self.panel(area, metric, &axis)?;
-        }
-        Ok(())
-    }
-}
-
-impl Chart {
     fn header<DB: Backend>(&self, area: &Area<DB>, axis: &XAxis) -> Result<()> {
         let title = match &self.sizing {
             Some(sizing) => {
-                let targets: Vec<String> = sizing.targets.iter().map(|(m, op, v)| format!("{m} {op} {v}")).collect();
+                let targets: Vec<String> =
+                    sizing.targets.iter().map(|t| format!("{} {} {}", t.metric, t.op, t.value)).collect();
                 format!("Sizing: the least {} with {}", self.keys[0], targets.join(" and "))
             }
             None => format!("Sweep over {}", self.keys.join(" × ")),
@@ -226,8 +185,10 @@ impl Chart {
     fn panel<DB: Backend>(&self, area: &Area<DB>, metric: &str, axis: &XAxis) -> Result<()> {
         kit::metric_heading(area, metric, (24, 18))?;
         let mut lines = self.lines(metric, axis);
-        let targets: Vec<(String, f64)> =
-            self.sizing.iter().flat_map(|s| &s.targets).filter(|t| t.0 == metric).map(|t| (t.1.clone(), t.2)).collect();
+        let targets: Vec<(String, f64)> = (self.sizing.iter().flat_map(|s| &s.targets))
+            .filter(|t| t.metric == metric)
+            .map(|t| (t.op.clone(), t.value))
+            .collect();
         let (bottom, mut top) = y_range(&lines);
         for (op, value) in &targets {
             if op == "<=" && *value > 0.0 && top > SIZING_HEADROOM * value {
@@ -267,13 +228,11 @@ impl Chart {
         }
         if let Some(sizing) = &self.sizing {
             for (i, line) in lines.iter().enumerate() {
-                let answer = sizing.answers.iter().find(|(name, _)| *name == line.label).and_then(|a| a.1);
+                let answer =
+                    sizing.answers.iter().find(|(name, _)| *name == line.label).and_then(|a| a.1.map(|v| v as f64));
                 let Some(at) = answer.and_then(|a| line.points.iter().find(|p| p.0 == a)) else { continue };
-                chart.draw_series(std::iter::once(Circle::new(
-                    (at.0, at.1),
-                    11,
-                    style::series_color(i).stroke_width(3),
-                )))?;
+                let ring = Circle::new((at.0, at.1), 11, style::series_color(i).stroke_width(3));
+                chart.draw_series(std::iter::once(ring))?;
             }
         }
         Ok(())
@@ -282,12 +241,8 @@ impl Chart {
     /// The swept values as typed, under their points, with a grid line each;
     /// when they would overlap, only every n-th is named.
     fn x_ticks<DB: Backend>(&self, chart: &Plot<DB>, area: &Area<DB>, axis: &XAxis) -> Result<()> {
-        let base = area.get_base_pixel();
         let (y_range, small) = (chart.y_range(), style::small());
-        let pixel = |x: f64, y: f64| {
-            let (px, py) = chart.backend_coord(&(x, y));
-            (px - base.0, py - base.1)
-        };
+        let pixel = |x: f64, y: f64| kit::pixel(chart, area, (x, y));
         let widest = axis
             .ticks
             .iter()
@@ -341,6 +296,21 @@ fn draw_line<DB: Backend>(chart: &mut Plot<DB>, line: &Line, color: RGBColor, wi
     chart.draw_series(LineSeries::new(centre.clone(), color.stroke_width(3 + wider)))?;
     chart.draw_series(centre.into_iter().map(|p| Circle::new(p, 5 + wider, color.filled())))?;
     Ok(())
+}
+
+impl Draw for Chart<'_> {
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
+        let axis = self.axis();
+        let (header, body) = root.split_vertically(120);
+        self.header(&header, &axis)?;
+        let count = self.metrics.len();
+        let (rows, columns) = if count <= 2 { (1, count) } else { (2, 2) };
+        let areas = body.split_evenly((rows, columns));
+        for (metric, area) in self.metrics.iter().zip(areas.iter()) {
+            self.panel(area, metric, &axis)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
