@@ -32,19 +32,20 @@ use anyhow::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// A runbook step's short name, for its row (C4).
+/// The runbook's steps' short names, for their rows, in the order of [`EventKind::RUNBOOK`] (C4).
+const STEP_NAMES: [&str; 8] = [
+    "decide",
+    "remove log shipping",
+    "copy backups",
+    "apply backups",
+    "restore with recovery",
+    "FailedOver",
+    "install mirror",
+    "active servers",
+];
+
 fn step_name(kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::RunbookDecided => "decide",
-        EventKind::RunbookLogShippingRemoved => "remove log shipping",
-        EventKind::RunbookBackupsCopied => "copy backups",
-        EventKind::RunbookBackupsApplied => "apply backups",
-        EventKind::RunbookDatabaseOnline => "restore with recovery",
-        EventKind::RunbookPoolFailedOver => "FailedOver",
-        EventKind::RunbookActiveServersSet => "active servers",
-        EventKind::RunbookMirrorInstalled => "install mirror",
-        other => other.as_str(),
-    }
+    EventKind::RUNBOOK.iter().position(|k| *k == kind).map_or(kind.as_str(), |i| STEP_NAMES[i])
 }
 
 /// The periodic jobs of C2 and C5, one tick row each, by index: the

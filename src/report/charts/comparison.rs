@@ -20,7 +20,7 @@ use anyhow::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// The most panels: the key metrics of [`kit::KEY_METRICS`] the file has.
+/// The most panels: the key metrics of [`kit::COMPARED`] the file has.
 const MAX_PANELS: usize = 6;
 
 /// One row of `comparison.csv`.
@@ -77,7 +77,7 @@ impl Chart {
         if cells.is_empty() {
             return None;
         }
-        let metrics = kit::key_metrics(&all_metrics, MAX_PANELS);
+        let metrics = kit::key_metrics(&all_metrics, &kit::COMPARED, MAX_PANELS);
         let (key, labels) = short_labels(&strategies);
         Some(Chart { strategies, labels, key, metrics, cells, chat: folder.is_chat() })
     }

@@ -265,7 +265,7 @@ pub fn fault_strip(
     let min_s = MIN_MARK_PX * horizon_s / columns.max(1) as f64;
     for r in timeline::interval_runs(spans, horizon_s, columns) {
         let (from, to) = widen(r.start_s, r.end_s, min_s, horizon_s);
-        bar(from, to, style::fault_color(kind))?;
+        bar(from, to, style::fault_look(kind).0)?;
     }
     Ok(())
 }
@@ -273,7 +273,8 @@ pub fn fault_strip(
 /// The legend of the status lanes: a box per status, then a strip per fault kind.
 pub fn lane_legend(statuses: &Statuses, faults: &[FaultKind]) -> (Legend, Legend) {
     let boxes = statuses.legend.iter().map(|(name, color)| (Swatch::Box(*color), name.clone())).collect();
-    let strips = faults.iter().map(|k| (Swatch::Strip(style::fault_color(*k)), style::fault_name(*k).to_string()));
+    let strips =
+        faults.iter().map(|k| style::fault_look(*k)).map(|(color, name)| (Swatch::Strip(color), name.to_string()));
     (boxes, strips.collect())
 }
 
@@ -282,37 +283,41 @@ pub fn lane_name<DB: Backend>(area: &Area<DB>, name: &str, y: i32, style: &TextS
     layout::text(area, name, (PLOT_LEFT as i32 - 12, y), style, HPos::Right, VPos::Center)
 }
 
-/// The metrics worth a panel, per kind of model, most telling first: a
-/// comparison draws the first six a file has, a sweep the first four. For
-/// the voice cluster, what port and integration choices are made for:
-/// blocking, then the calls and mailbox access a failure costs; for a chat
-/// pool, what a backup interval and a time to decide trade: posts lost
+/// The metrics worth a panel, in the order drawn, per chart and kind of
+/// model (voice, then chat): the one place the charts choose metrics. A
+/// comparison shows what each strategy costs: calls blocked and dropped and
+/// mailbox access, or posts lost, recovery, redundancy and compliance
+/// (C3–C5). A sweep follows what port and integration choices are made
+/// for, or what a backup interval and a time to decide trade: posts lost
 /// against the outage, and the backups applied by hand that explain it.
-pub const KEY_METRICS: [&[&str]; 2] = [
+pub const COMPARED: [&[&str]; 2] = [
     &[
         "blocking_probability",
+        "calls_blocked",
         "calls_dropped",
         "mailbox_unavailable_calls",
-        "service_availability",
-        "calls_blocked",
         "messages_failed",
         "mailbox_unavailable_s",
     ],
-    &["posts_lost", "outage_s", "rpo_s", "backups_applied", "unmirrored_s", "compliance_records_lost", "availability"],
+    &["posts_lost", "rpo_s", "outage_s", "unmirrored_s", "compliance_records_lost", "availability"],
+];
+pub const SWEPT: [&[&str]; 2] = [
+    &["blocking_probability", "calls_dropped", "mailbox_unavailable_calls", "service_availability"],
+    &["posts_lost", "outage_s", "rpo_s", "backups_applied", "unmirrored_s", "compliance_records_lost"],
 ];
 
 /// Up to `most` panels from the metrics a file has (`all`, in file order):
-/// every one when they are that few, else the first key list with any
-/// present; key metrics first either way, in [`KEY_METRICS`] order.
-pub fn key_metrics(all: &[String], most: usize) -> Vec<String> {
-    let rank = |m: &String| KEY_METRICS.iter().find_map(|list| list.iter().position(|k| k == m)).unwrap_or(usize::MAX);
+/// every one when they are that few, else those of the first of `lists`
+/// with any present; listed metrics first either way, in their list's order.
+pub fn key_metrics(all: &[String], lists: &[&[&str]; 2], most: usize) -> Vec<String> {
+    let rank = |m: &String| lists.iter().find_map(|list| list.iter().position(|k| k == m)).unwrap_or(usize::MAX);
     let mut chosen: Vec<String> = if all.len() <= most {
         all.to_vec()
     } else {
         let present = |list: &[&str]| -> Vec<String> {
             list.iter().filter(|m| all.iter().any(|a| a == *m)).take(most).map(|m| m.to_string()).collect()
         };
-        let key = KEY_METRICS.iter().map(|list| present(list)).find(|p| !p.is_empty());
+        let key = lists.iter().map(|list| present(list)).find(|p| !p.is_empty());
         key.unwrap_or_else(|| all.iter().take(most).cloned().collect())
     };
     chosen.sort_by_key(rank);
@@ -394,12 +399,14 @@ mod tests {
     fn key_metrics_come_first_and_a_file_with_few_keeps_them_all() {
         let strings = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let few = strings(&["calls_dropped", "calls_offered", "blocking_probability"]);
-        assert_eq!(key_metrics(&few, 4), ["blocking_probability", "calls_dropped", "calls_offered"]);
+        assert_eq!(key_metrics(&few, &SWEPT, 4), ["blocking_probability", "calls_dropped", "calls_offered"]);
         let chat =
             strings(&["posts", "posts_refused", "posts_lost", "outage_s", "unmirrored_s", "rpo_s", "backups_applied"]);
-        assert_eq!(key_metrics(&chat, 4), ["posts_lost", "outage_s", "rpo_s", "backups_applied"]);
+        assert_eq!(key_metrics(&chat, &SWEPT, 4), ["posts_lost", "outage_s", "rpo_s", "backups_applied"]);
+        let compared = ["posts_lost", "rpo_s", "outage_s", "unmirrored_s"];
+        assert_eq!(key_metrics(&chat, &COMPARED, 6), compared);
         let other = strings(&["a", "b", "c", "d", "e"]);
-        assert_eq!(key_metrics(&other, 4), ["a", "b", "c", "d"]);
+        assert_eq!(key_metrics(&other, &SWEPT, 4), ["a", "b", "c", "d"]);
     }
 
     #[test]

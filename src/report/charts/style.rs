@@ -180,14 +180,6 @@ pub fn fault_look(kind: FaultKind) -> (RGBColor, &'static str) {
     }
 }
 
-pub fn fault_color(kind: FaultKind) -> RGBColor {
-    fault_look(kind).0
-}
-
-pub fn fault_name(kind: FaultKind) -> &'static str {
-    fault_look(kind).1
-}
-
 /// Colours for series that are not statuses (strategies, sweep lines):
 /// Okabe–Ito, then darker tones once those run out.
 pub const SERIES: [RGBColor; 10] = [

@@ -18,7 +18,7 @@ use anyhow::{Result, bail};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// The most panels: the key metrics of [`kit::KEY_METRICS`] the file has.
+/// The most panels: the key metrics of [`kit::SWEPT`] the file has.
 const MAX_PANELS: usize = 4;
 
 /// How the first key's values map to the x axis.
@@ -93,7 +93,7 @@ impl<'a> Chart<'a> {
             bail!("sweep.csv has no swept key before its `metric` column");
         }
         let points = sweep.rows.clone();
-        let metrics = kit::key_metrics(&distinct(points.iter().map(|p| &p.metric)), MAX_PANELS);
+        let metrics = kit::key_metrics(&distinct(points.iter().map(|p| &p.metric)), &kit::SWEPT, MAX_PANELS);
         Ok(Some(Chart { keys: sweep.keys.clone(), points, metrics, sizing: None }))
     }
 

@@ -50,7 +50,7 @@ pub fn colours(folder: &Folder) -> String {
         ("f-unmounted", FaultKind::MailboxesUnmounted),
     ];
     for (class, kind) in faults {
-        let _ = writeln!(css, ".{class}{{fill:{0}}} .sw.{class}{{background:{0}}}", hex(style::fault_color(kind)));
+        let _ = writeln!(css, ".{class}{{fill:{0}}} .sw.{class}{{background:{0}}}", hex(style::fault_look(kind).0));
     }
     css
 }
@@ -565,7 +565,7 @@ fn legend(trace: &Trace, chat: bool) -> String {
             ("f-split", FaultKind::SplitBrain),
             ("f-unmounted", FaultKind::MailboxesUnmounted),
         ];
-        items.extend(faults.iter().map(|(class, kind)| (class.to_string(), style::fault_name(*kind).to_string())));
+        items.extend(faults.iter().map(|(class, kind)| (class.to_string(), style::fault_look(*kind).1.to_string())));
         items.push(("c-blocked".into(), "calls blocked".into()));
         items.push(("c-dropped".into(), "calls dropped".into()));
         items.push(("c-mailbox".into(), "calls without mailbox".into()));
