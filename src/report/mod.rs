@@ -5,6 +5,8 @@
 pub mod charts;
 pub mod decisions;
 pub mod experiments;
+pub mod faults;
+pub mod folder;
 pub mod html;
 pub mod merge;
 pub mod progress;

@@ -352,13 +352,13 @@ fn a_chat_trace_without_replications_csv_draws_from_its_events() {
     write(
         d,
         "events.csv",
-        "replication,time_s,server,event,detail\n\
-         0,0,mgc_primary,initial_status,online_mirrored\n\
-         0,0,mgc_backup,initial_status,log_shipping\n\
-         0,900,mgc_primary,log_backup,transaction log backup of 479 post(s)\n\
-         0,1300,mgc_primary,datacenter_down,primary data centre lost; 200 post(s) not in a log backup\n\
-         0,2200,mgc_backup,runbook_decided,an administrator decides\n\
-         0,2500,mgc_backup,runbook_active_servers_set,step 7: Set-CsPersistentChatActiveServer\n",
+        "replication,time_s,server,event,detail,cause,link,service,status,count\n\
+         0,0,mgc_primary,initial_status,online_mirrored,,,,online_mirrored,\n\
+         0,0,mgc_backup,initial_status,log_shipping,,,,log_shipping,\n\
+         0,900,mgc_primary,log_backup,transaction log backup of 479 post(s),,,,,479\n\
+         0,1300,mgc_primary,datacenter_down,primary data centre lost; 200 post(s) not in a log backup,,,,,200\n\
+         0,2200,mgc_backup,runbook_decided,an administrator decides,,,,,\n\
+         0,2500,mgc_backup,runbook_active_servers_set,step 7: Set-CsPersistentChatActiveServer,,,,,\n",
     );
     write(
         d,

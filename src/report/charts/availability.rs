@@ -16,14 +16,13 @@
 //! year-long trace is as quick and as clear as an hour-long one.
 
 use super::Draw;
-use super::data::Summary;
-use super::layout::{self, PLOT_LEFT, PLOT_RIGHT, Swatch, TimeAxis};
+use super::kit::{self, Area, Backend, Plot, TimeAxis};
+use super::layout::{self, PLOT_LEFT, PLOT_RIGHT, Swatch};
 use super::style;
-use super::timeline::{self, Bin, FaultKind, Run};
-use super::trace::Trace;
+use super::timeline::{self, Bin, LOAD_SERVERS, Trace};
+use crate::report::faults::FaultKind;
+use crate::report::folder::Folder;
 use anyhow::Result;
-use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -37,24 +36,14 @@ const CLUSTER_STRIP: f64 = 10.0;
 const CLUSTER_PITCH: f64 = 13.0;
 const CLUSTER_KINDS: [FaultKind; 3] = [FaultKind::LinkCut, FaultKind::SplitBrain, FaultKind::MailboxesUnmounted];
 
-/// The most servers drawn: a voice cluster and a chat pool have two; a
-/// hand-made file with more still draws, without its extra servers.
-const MAX_SERVERS: usize = 3;
-
 /// Link cuts are named beside their strip when there are at most this many.
 const MAX_LINK_LABELS: usize = 4;
-
-/// The least width of a notable status or a fault, in pixels.
-const MIN_MARK_PX: f64 = 3.0;
 
 const HEADER_H: u32 = 74;
 const LEGEND_H: u32 = 56;
 const CAPTION_H: u32 = 26;
 const FOOTNOTE_H: u32 = 30;
 const AXIS_H: u32 = 56;
-
-/// The most bins a panel draws (load.csv holds at most this many per replication).
-const MAX_BINS: usize = 2000;
 
 const LOAD: RGBColor = RGBColor(0x3A, 0x5F, 0x8A);
 const SHADE: RGBColor = RGBColor(0x80, 0x80, 0x80);
@@ -63,91 +52,42 @@ const BLOCKED: RGBColor = RGBColor(0x11, 0x11, 0x11);
 const DROPPED: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
 const MAILBOX: RGBColor = RGBColor(0xAA, 0x33, 0x77);
 
-/// A caption's legend, right after its title, aligned across panels when
-/// the titles allow.
-fn legend_after<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    title: &str,
-    items: &[(Swatch, String)],
-) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
-    let end = 24 + layout::text_width(area, title, &style::heading())? + 32;
-    layout::legend_row(area, (end.max(PLOT_LEFT as i32 + 300), CAPTION_H as i32 / 2), items)?;
-    Ok(())
-}
+/// A panel's legend starts this far after its title, and no further left
+/// than this: aligned across panels when the titles allow.
+const LEGEND_AFTER: (i32, i32) = (32, PLOT_LEFT as i32 + 300);
 
 /// More bins than this with calls of a kind, and markers would merge into a
 /// cloud: the kind is drawn as a line instead.
 const DENSE_BINS: usize = 150;
 
-/// The calls the bottom panel counts, in drawing order: the commonest first,
-/// so that the rarer ones are drawn on top.
-#[derive(Clone, Copy)]
-enum Affected {
-    Blocked,
-    Dropped,
-    Mailbox,
+/// The calls the bottom panel counts, as in [`Bin::affected`], in drawing
+/// order (the commonest first, so that the rarer ones are drawn on top):
+/// each one's name, colour and marker.
+const AFFECTED: [(&str, RGBColor, Swatch); 3] = [
+    ("blocked (no free port)", BLOCKED, Swatch::Cross(BLOCKED)),
+    ("dropped in progress", DROPPED, Swatch::Triangle(DROPPED)),
+    ("answered without mailbox access", MAILBOX, Swatch::Dot(MAILBOX)),
+];
+
+/// Whether calls of kind `i` are drawn as a line rather than markers.
+fn is_dense(bins: &[Bin], i: usize) -> bool {
+    bins.iter().filter(|b| b.affected[i] > 0.0).count() > DENSE_BINS
 }
-
-impl Affected {
-    const ALL: [Affected; 3] = [Affected::Blocked, Affected::Dropped, Affected::Mailbox];
-
-    fn count(self, b: &Bin) -> f64 {
-        match self {
-            Affected::Blocked => b.blocked,
-            Affected::Dropped => b.dropped,
-            Affected::Mailbox => b.mailbox_unavailable,
-        }
-    }
-
-    fn color(self) -> RGBColor {
-        match self {
-            Affected::Blocked => BLOCKED,
-            Affected::Dropped => DROPPED,
-            Affected::Mailbox => MAILBOX,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Affected::Blocked => "blocked (no free port)",
-            Affected::Dropped => "dropped in progress",
-            Affected::Mailbox => "answered without mailbox access",
-        }
-    }
-
-    fn swatch(self, dense: bool) -> Swatch {
-        match (self, dense) {
-            (_, true) => Swatch::Line(self.color()),
-            (Affected::Blocked, false) => Swatch::Cross(BLOCKED),
-            (Affected::Dropped, false) => Swatch::Triangle(DROPPED),
-            (Affected::Mailbox, false) => Swatch::Dot(MAILBOX),
-        }
-    }
-}
-
-fn is_dense(bins: &[Bin], kind: Affected) -> bool {
-    bins.iter().filter(|b| kind.count(b) > 0.0).count() > DENSE_BINS
-}
-
-type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 pub struct Chart<'a> {
-    trace: &'a Trace,
-    scenario: String,
+    trace: &'a Trace<'a>,
+    scenario: Option<&'a str>,
     replications: Option<u64>,
     axis: TimeAxis,
 }
 
 impl<'a> Chart<'a> {
-    pub fn new(trace: &'a Trace, summary: Option<&Summary>) -> Chart<'a> {
+    pub fn new(trace: &'a Trace, folder: &'a Folder) -> Chart<'a> {
         Chart {
             trace,
-            scenario: summary.map_or_else(String::new, |s| s.scenario.clone()),
-            replications: summary.map(|s| s.replications),
-            axis: TimeAxis::for_horizon(trace.horizon_s),
+            scenario: folder.summary.as_ref().map(|s| s.scenario.as_str()),
+            replications: folder.summary.as_ref().map(|s| s.replications),
+            axis: TimeAxis::for_span(trace.horizon_s),
         }
     }
 
@@ -157,12 +97,7 @@ impl<'a> Chart<'a> {
 
     fn lanes_height(&self) -> f64 {
         let cluster = if self.show_cluster_lane() { CLUSTER_PITCH * 3.0 + 8.0 } else { 0.0 };
-        (self.lane_count() as f64 * LANE + cluster).max(LANE)
-    }
-
-    /// The servers with a lane: all of them in any run clustersim makes.
-    fn lane_count(&self) -> usize {
-        self.trace.servers.len().min(MAX_SERVERS)
+        (self.trace.servers.len() as f64 * LANE + cluster).max(LANE)
     }
 
     /// The links-and-cluster lane belongs to the voice cluster; another kind
@@ -175,57 +110,19 @@ impl<'a> Chart<'a> {
     /// run, and any other kind seen.
     fn fault_kinds(&self) -> Vec<FaultKind> {
         let seen = |k: &FaultKind| self.trace.faults.iter().any(|f| f.kind == *k);
-        let voice = FaultKind::ALL.into_iter().filter(|k| self.trace.statuses.voice || seen(k));
+        let voice = FaultKind::VOICE.into_iter().filter(|k| self.trace.statuses.voice || seen(k));
         voice.chain(std::iter::once(FaultKind::DataCentreLoss).filter(seen)).collect()
     }
 
     /// The load bins, coarsened only if a file holds more than clustersim
     /// writes: a few bins per pixel draw well, and keep the file's bin width.
     fn bins(&self) -> Vec<Bin> {
-        self.trace.load.as_ref().map_or_else(Vec::new, |l| timeline::coarsen(&l.bins, MAX_BINS))
+        self.trace.load.as_ref().map_or_else(Vec::new, |l| timeline::coarsen(l, crate::experiment::LOAD_BINS as usize))
     }
 
-    /// Every fault's span, merged to pixel columns: the shading of the panels.
-    fn fault_shading(&self, columns: usize) -> Vec<Run<()>> {
-        let spans: Vec<(f64, f64)> = self.trace.faults.iter().map(|f| (f.start_s, f.end_s)).collect();
-        timeline::interval_runs(&spans, self.trace.horizon_s, columns)
-    }
-}
-
-impl Draw for Chart<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        if self.trace.load.is_none() {
-            return self.draw_lanes_only(root);
-        }
-        let lanes_h = LEGEND_H + self.lanes_height() as u32 + 8;
-        let servers = self.load_servers().len().max(1) as u32;
-        let rest = style::HEIGHT.saturating_sub(HEADER_H + lanes_h + FOOTNOTE_H + AXIS_H);
-        let events_h = (rest / (servers + 1)).max(120).min(rest);
-        let load_h = (rest - events_h) / servers;
-        let (header, body) = root.split_vertically(HEADER_H);
-        let (lanes, body) = body.split_vertically(lanes_h);
-        let (loads, body) = body.split_vertically(load_h * servers);
-        let (events, footnote) = body.split_vertically(events_h + AXIS_H);
-        self.header(&header)?;
-        let columns = self.lanes(&lanes, false)?;
-        for (i, area) in loads.split_evenly((servers as usize, 1)).iter().enumerate() {
-            self.load_panel(area, i, columns)?;
-        }
-        self.events_panel(&events, columns)?;
-        self.footnote(&footnote, columns)
-    }
-}
-
-impl Chart<'_> {
     /// Without load bins (a chat pool, or a replication load.csv lacks), the
     /// lanes are all there is: drawn up to four times as tall, with the time axis.
-    fn draw_lanes_only<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
+    fn draw_lanes_only<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
         let room = style::HEIGHT.saturating_sub(HEADER_H + FOOTNOTE_H + LEGEND_H + AXIS_H + 8) as f64;
         let scale = (room / self.lanes_height()).min(4.0);
         let lanes_h = LEGEND_H + (scale * self.lanes_height()) as u32 + 8 + AXIS_H;
@@ -236,93 +133,60 @@ impl Chart<'_> {
         self.footnote(&footnote, columns)
     }
 
-    fn load_servers(&self) -> Vec<String> {
-        self.trace.load.as_ref().map_or_else(Vec::new, |l| l.servers.iter().take(MAX_SERVERS).cloned().collect())
-    }
-
-    fn header<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let name = if self.scenario.is_empty() { String::new() } else { format!("{}: ", self.scenario) };
+    fn header<DB: Backend>(&self, area: &Area<DB>) -> Result<()> {
         let what =
             if self.trace.load.is_some() { "server status, calls and faults" } else { "server status and faults" };
-        let title = format!("{name}{what} over time");
-        layout::text(area, &title, (24, 24), &style::title(), HPos::Left, VPos::Center)?;
         let t = self.trace;
-        let which = match (t.traced_replications, self.replications) {
-            (n, _) if n > 1 => format!("replication {}, the first of {n} traced replications", t.replication),
-            (_, Some(total)) if total > 1 => format!("replication {} of {total} (the one traced)", t.replication),
-            _ => format!("replication {}", t.replication),
-        };
+        let which = kit::which_replication(t.traced, self.replications);
         let subtitle = format!("Shows {which}; {} simulated.", style::duration(t.horizon_s));
-        layout::text(area, &subtitle, (24, 56), &style::label(), HPos::Left, VPos::Center)
+        kit::header(area, &kit::title(self.scenario, &format!("{what} over time")), &subtitle, 56)
     }
 
     /// A chart on `area` sharing the time axis of every panel; `labels`
     /// draws the axis's tick labels and name under it.
-    fn plot<'b, DB: DrawingBackend>(
+    fn plot<'b, DB: Backend>(
         &self,
-        area: &'b DrawingArea<DB, Shift>,
+        area: &'b Area<DB>,
         y_max: f64,
         labels: bool,
         y_labels: bool,
-    ) -> Result<Plot<'b, DB>>
-    where
-        DB::ErrorType: 'static,
-    {
-        let mut chart = ChartBuilder::on(area)
-            .margin_right(PLOT_RIGHT)
-            .y_label_area_size(PLOT_LEFT)
-            .x_label_area_size(if labels { AXIS_H } else { 0 })
-            .build_cartesian_2d(0.0..self.x_max(), 0.0..y_max)?;
-        let mut mesh = chart.configure_mesh();
+    ) -> Result<Plot<'b, DB>> {
+        let x_labels = if labels { AXIS_H } else { 0 };
+        let mut chart = kit::plot(area, [0, PLOT_RIGHT, 0, 0], (PLOT_LEFT, x_labels), 0.0..self.x_max(), 0.0..y_max)?;
+        let mut mesh = kit::mesh(&mut chart);
         mesh.x_labels(14)
             .y_labels(if y_labels { 5 } else { 0 })
             .x_label_formatter(&layout::tick)
-            .y_label_formatter(&layout::count_tick)
-            .bold_line_style(style::GRID)
-            .light_line_style(TRANSPARENT)
-            .axis_style(style::MUTED)
-            .label_style(style::small());
+            .y_label_formatter(&layout::count_tick);
         if !y_labels {
             mesh.disable_y_mesh();
         }
         mesh.draw()?;
         if labels {
-            let (width, height) = area.dim_in_pixel();
-            let centre = (PLOT_LEFT + (width - PLOT_LEFT - PLOT_RIGHT) / 2) as i32;
-            let at = (centre, height as i32 - 14);
-            layout::text(area, &self.axis.description(), at, &style::label(), HPos::Center, VPos::Center)?;
+            kit::axis_caption(area, &self.axis.description(), (PLOT_LEFT, PLOT_RIGHT), 14)?;
         }
         Ok(chart)
     }
 
     /// The status lanes, fault strips and their legends; returns the plot's
     /// width in pixels, the column count every panel is reduced to.
-    fn lanes<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, labels: bool) -> Result<usize>
-    where
-        DB::ErrorType: 'static,
-    {
+    fn lanes<DB: Backend>(&self, area: &Area<DB>, labels: bool) -> Result<usize> {
         let (legend, plot_area) = area.split_vertically(LEGEND_H);
         self.lane_legend(&legend)?;
         let height = self.lanes_height();
         let mut chart = self.plot(&plot_area, height, labels, false)?;
         let columns = chart.plotting_area().dim_in_pixel().0.max(1) as usize;
-        for (i, segments) in self.trace.segments.iter().take(self.lane_count()).enumerate() {
+        for (i, segments) in self.trace.segments.iter().enumerate() {
             let top = height - i as f64 * LANE;
-            let statuses = &self.trace.statuses;
-            let mut runs = timeline::status_runs(segments, self.trace.horizon_s, columns, &statuses.routine);
-            // Routine statuses first, so the notable ones, widened, draw on top.
-            runs.sort_by_key(|r| !statuses.is_routine(&r.value));
-            let bars = runs.iter().map(|r| {
-                let color = statuses.color(&r.value);
-                let min_s = if statuses.is_routine(&r.value) { 0.0 } else { self.min_width_s(columns) };
-                self.bar(r.start_s, r.end_s, min_s, top, top - BAR, color)
-            });
-            chart.draw_series(bars)?;
-            self.server_strip(&mut chart, i, top - STRIP_TOP, columns)?;
-            self.lane_name(area, &chart, &self.trace.servers[i], top - BAR / 2.0, &style::heading())?;
+            let (statuses, horizon_s) = (&self.trace.statuses, self.trace.horizon_s);
+            kit::status_lane(segments, statuses, horizon_s, columns, self.bar(&mut chart, top, top - BAR))?;
+            // A crash is drawn over a stopped service, as it supersedes it.
+            for kind in [FaultKind::ServiceStopped, FaultKind::Crash, FaultKind::DataCentreLoss] {
+                let spans = self.spans(|f| f.kind == kind && f.server == self.trace.servers[i]);
+                let strip = self.bar(&mut chart, top - STRIP_TOP, top - STRIP_TOP - STRIP);
+                kit::fault_strip(&spans, kind, horizon_s, columns, strip)?;
+            }
+            self.lane_name(area, &chart, self.trace.servers[i].as_str(), top - BAR / 2.0, &style::heading())?;
         }
         if self.show_cluster_lane() {
             self.cluster_lane(&mut chart, area, columns)?;
@@ -330,109 +194,53 @@ impl Chart<'_> {
         Ok(columns)
     }
 
-    /// The least width, in seconds, a notable status or a fault is drawn
-    /// with: three pixels, so that a brief outage in a long run catches the eye.
-    fn min_width_s(&self, columns: usize) -> f64 {
-        MIN_MARK_PX * self.trace.horizon_s / columns.max(1) as f64
-    }
-
-    /// A bar from `start_s` to `end_s`, widened about its middle to `min_s`.
-    fn bar(
-        &self,
-        start_s: f64,
-        end_s: f64,
-        min_s: f64,
+    /// Draws a span of simulated time from `top` to `bottom` on `chart`.
+    fn bar<'c, 'd, DB: Backend>(
+        &'c self,
+        chart: &'c mut Plot<'d, DB>,
         top: f64,
         bottom: f64,
-        color: RGBColor,
-    ) -> Rectangle<(f64, f64)> {
-        let grow = ((min_s - (end_s - start_s)) / 2.0).max(0.0);
-        let (from, to) = ((start_s - grow).max(0.0), (end_s + grow).min(self.trace.horizon_s));
-        Rectangle::new([(self.axis.x(from), top), (self.axis.x(to), bottom)], color.filled())
+    ) -> impl FnMut(f64, f64, RGBColor) -> Result<()> + 'c {
+        move |from, to, color| {
+            let corners = [(self.axis.x(from), top), (self.axis.x(to), bottom)];
+            chart.draw_series(std::iter::once(Rectangle::new(corners, color.filled())))?;
+            Ok(())
+        }
+    }
+
+    /// The spans of the faults `pick` keeps, in seconds.
+    fn spans(&self, pick: impl Fn(&crate::report::faults::Fault) -> bool) -> Vec<(f64, f64)> {
+        self.trace.faults.iter().filter(|f| pick(f)).map(|f| (f.start.secs(), f.end.secs())).collect()
     }
 
     /// Writes a lane's name right-aligned just left of the plot.
-    fn lane_name<DB: DrawingBackend>(
+    fn lane_name<DB: Backend>(
         &self,
-        area: &DrawingArea<DB, Shift>,
+        area: &Area<DB>,
         chart: &Plot<DB>,
         name: &str,
         y: f64,
         style: &TextStyle,
-    ) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let (_, pixel_y) = chart.backend_coord(&(0.0, y));
-        let at = (PLOT_LEFT as i32 - 12, pixel_y - area.get_base_pixel().1);
-        layout::text(area, name, at, style, HPos::Right, VPos::Center)
-    }
-
-    /// The thin strip under a server's lane: its crashes and stopped services
-    /// (a crash drawn over a stop, as it supersedes it), or its site's loss.
-    fn server_strip<DB: DrawingBackend>(
-        &self,
-        chart: &mut Plot<DB>,
-        index: usize,
-        top: f64,
-        columns: usize,
-    ) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let server = Some(self.trace.servers[index].as_str());
-        for kind in [FaultKind::ServiceStopped, FaultKind::Crash, FaultKind::DataCentreLoss] {
-            let spans: Vec<(f64, f64)> = self
-                .trace
-                .faults
-                .iter()
-                .filter(|f| f.kind == kind && f.server.as_deref() == server)
-                .map(|f| (f.start_s, f.end_s))
-                .collect();
-            let runs = timeline::interval_runs(&spans, self.trace.horizon_s, columns);
-            let color = style::fault_color(kind);
-            let min_s = self.min_width_s(columns);
-            chart.draw_series(runs.iter().map(|r| self.bar(r.start_s, r.end_s, min_s, top, top - STRIP, color)))?;
-        }
-        Ok(())
+    ) -> Result<()> {
+        kit::lane_name(area, name, kit::pixel(chart, area, (0.0, y)).1, style)
     }
 
     /// The lane of faults that belong to no one server: link cuts, split
     /// brain, the message store unmounted during recovery.
-    fn cluster_lane<DB: DrawingBackend>(
-        &self,
-        chart: &mut Plot<DB>,
-        area: &DrawingArea<DB, Shift>,
-        columns: usize,
-    ) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let lane_top = self.lanes_height() - self.lane_count() as f64 * LANE;
+    fn cluster_lane<DB: Backend>(&self, chart: &mut Plot<DB>, area: &Area<DB>, columns: usize) -> Result<()> {
+        let lane_top = self.lanes_height() - self.trace.servers.len() as f64 * LANE;
         for (row, kind) in CLUSTER_KINDS.into_iter().enumerate() {
             let top = lane_top - row as f64 * CLUSTER_PITCH;
-            let spans: Vec<(f64, f64)> =
-                self.trace.faults.iter().filter(|f| f.kind == kind).map(|f| (f.start_s, f.end_s)).collect();
-            let runs = timeline::interval_runs(&spans, self.trace.horizon_s, columns);
-            let color = style::fault_color(kind);
-            let min_s = self.min_width_s(columns);
-            chart.draw_series(
-                runs.iter().map(|r| self.bar(r.start_s, r.end_s, min_s, top, top - CLUSTER_STRIP, color)),
-            )?;
+            let spans = self.spans(|f| f.kind == kind);
+            kit::fault_strip(&spans, kind, self.trace.horizon_s, columns, self.bar(chart, top, top - CLUSTER_STRIP))?;
         }
         self.link_labels(chart, area, lane_top - CLUSTER_STRIP / 2.0)?;
         let middle = lane_top - CLUSTER_PITCH - CLUSTER_STRIP / 2.0;
         if !self.trace.faults.iter().any(|f| CLUSTER_KINDS.contains(&f.kind)) {
-            let (x, y) = chart.backend_coord(&(0.0, middle));
-            let at = (x - area.get_base_pixel().0 + 12, y - area.get_base_pixel().1);
-            layout::text(
-                area,
-                "no link cut, split brain or unmounted message store",
-                at,
-                &style::note(),
-                HPos::Left,
-                VPos::Center,
-            )?;
+            let (x, y) = kit::pixel(chart, area, (0.0, middle));
+            let at = (x + 12, y);
+            let text = "no link cut, split brain or unmounted message store";
+            layout::text(area, text, at, &style::note(), HPos::Left, VPos::Center)?;
         }
         self.lane_name(area, chart, "links & cluster", middle, &style::label())
     }
@@ -440,10 +248,7 @@ impl Chart<'_> {
     /// Names the links of each cut right after its strip, when there are few
     /// cuts and the name fits before the next one: "which link?" is the first
     /// question a cut raises, and the legend cannot answer it.
-    fn link_labels<DB: DrawingBackend>(&self, chart: &Plot<DB>, area: &DrawingArea<DB, Shift>, y: f64) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
+    fn link_labels<DB: Backend>(&self, chart: &Plot<DB>, area: &Area<DB>, y: f64) -> Result<()> {
         let cuts: Vec<_> = self.trace.faults.iter().filter(|f| f.kind == FaultKind::LinkCut).collect();
         if cuts.len() > MAX_LINK_LABELS {
             return Ok(());
@@ -451,58 +256,47 @@ impl Chart<'_> {
         let base = area.get_base_pixel();
         let (right, _) = chart.backend_coord(&(self.x_max(), y));
         for (i, cut) in cuts.iter().enumerate() {
-            let (x, py) = chart.backend_coord(&(self.axis.x(cut.end_s), y));
-            let next = cuts.get(i + 1).map_or(right, |n| chart.backend_coord(&(self.axis.x(n.start_s), y)).0);
-            let width = layout::text_width(area, &cut.label, &style::note())?;
+            let (x, py) = chart.backend_coord(&(self.axis.x(cut.end.secs()), y));
+            let next = cuts.get(i + 1).map_or(right, |n| chart.backend_coord(&(self.axis.x(n.start.secs()), y)).0);
+            let width = layout::text_width(area, &cut.what, &style::note())?;
             if x + 8 + width < next.min(right) {
                 let at = (x + 8 - base.0, py - base.1);
-                layout::text(area, &cut.label, at, &style::note(), HPos::Left, VPos::Center)?;
+                layout::text(area, &cut.what, at, &style::note(), HPos::Left, VPos::Center)?;
             }
         }
         Ok(())
     }
 
-    fn lane_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
+    fn lane_legend<DB: Backend>(&self, area: &Area<DB>) -> Result<()> {
         let heading = style::heading();
         let left = 24;
         let first = 14;
         let second = 40;
         layout::text(area, "Server status", (left, first), &heading, HPos::Left, VPos::Center)?;
-        let statuses: Vec<(Swatch, String)> =
-            self.trace.statuses.legend.iter().map(|(name, color)| (Swatch::Box(*color), name.clone())).collect();
+        let (statuses, faults) = kit::lane_legend(&self.trace.statuses, &self.fault_kinds());
         layout::legend_row(area, (PLOT_LEFT as i32, first), &statuses)?;
-        let kinds = self.fault_kinds();
-        if kinds.is_empty() {
+        if faults.is_empty() {
             return Ok(());
         }
         layout::text(area, "Faults (thin bars)", (left, second), &heading, HPos::Left, VPos::Center)?;
-        let faults: Vec<(Swatch, String)> =
-            kinds.iter().map(|k| (Swatch::Strip(style::fault_color(*k)), style::fault_name(*k).to_string())).collect();
         layout::legend_row(area, (PLOT_LEFT as i32, second), &faults)?;
         Ok(())
     }
 
     /// Calls in progress on one server: the peak of each bin, the highest
     /// peak as a dashed line, faults shaded.
-    fn load_panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, index: usize, columns: usize) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
+    fn load_panel<DB: Backend>(&self, area: &Area<DB>, index: usize, columns: usize) -> Result<()> {
         let bins = self.bins();
-        let server = self.load_servers()[index].clone();
+        let server = LOAD_SERVERS[index];
         let peak_of = |b: &Bin| b.peaks.get(index).copied().unwrap_or(0.0);
         let highest = bins.iter().map(peak_of).fold(0.0, f64::max);
-        let overall = (0..self.load_servers().len())
+        let overall = (0..LOAD_SERVERS.len())
             .flat_map(|i| bins.iter().map(move |b| b.peaks.get(i).copied().unwrap_or(0.0)))
             .fold(0.0, f64::max);
         let y_max = (overall * 1.2).ceil().max(1.0);
         let (caption, plot_area) = area.split_vertically(CAPTION_H);
         let width = bins.first().map_or(0.0, |b| b.width_s);
         let title = format!("Calls in progress on the {server}");
-        layout::text(&caption, &title, (24, CAPTION_H as i32 / 2), &style::heading(), HPos::Left, VPos::Center)?;
         let items = [
             (Swatch::Band(LOAD, 0.45), format!("highest in each {} bin", style::duration(width))),
             (
@@ -511,7 +305,7 @@ impl Chart<'_> {
             ),
             (Swatch::Band(SHADE, SHADE_ALPHA), "a fault in effect".to_string()),
         ];
-        legend_after(&caption, &title, &items)?;
+        layout::caption(&caption, &title, CAPTION_H as i32 / 2, LEGEND_AFTER, &items)?;
         let mut chart = self.plot(&plot_area, y_max, false, true)?;
         self.shade(&mut chart, y_max, columns)?;
         let points = bins
@@ -525,11 +319,9 @@ impl Chart<'_> {
         Ok(())
     }
 
-    fn shade<DB: DrawingBackend>(&self, chart: &mut Plot<DB>, y_max: f64, columns: usize) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let bands = self.fault_shading(columns);
+    fn shade<DB: Backend>(&self, chart: &mut Plot<DB>, y_max: f64, columns: usize) -> Result<()> {
+        // Every fault's span, merged to pixel columns.
+        let bands = timeline::interval_runs(&self.spans(|_| true), self.trace.horizon_s, columns);
         let color = SHADE.mix(SHADE_ALPHA);
         chart.draw_series(
             bands.iter().map(|r| {
@@ -540,28 +332,23 @@ impl Chart<'_> {
     }
 
     /// Blocked, dropped and mailbox-less calls: a marker per bin that had any.
-    fn events_panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, columns: usize) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
+    fn events_panel<DB: Backend>(&self, area: &Area<DB>, columns: usize) -> Result<()> {
         let bins = self.bins();
-        let counts = |b: &Bin| [b.blocked, b.dropped, b.mailbox_unavailable];
-        let highest = bins.iter().flat_map(counts).fold(0.0, f64::max);
+        let highest = bins.iter().flat_map(|b| b.affected).fold(0.0, f64::max);
         let y_max = (highest * 1.25).ceil().max(1.0);
         let y_labels = highest > 0.0;
         let (caption, plot_area) = area.split_vertically(CAPTION_H);
         let width = bins.first().map_or(0.0, |b| b.width_s);
         let title = format!("Calls affected, per {} bin", style::duration(width));
-        layout::text(&caption, &title, (24, CAPTION_H as i32 / 2), &style::heading(), HPos::Left, VPos::Center)?;
+        let swatch = |i, marker| if is_dense(&bins, i) { Swatch::Line(AFFECTED[i].1) } else { marker };
         let mut items: Vec<(Swatch, String)> =
-            Affected::ALL.iter().map(|k| (k.swatch(is_dense(&bins, *k)), k.name().to_string())).collect();
+            AFFECTED.iter().enumerate().map(|(i, (name, _, marker))| (swatch(i, *marker), name.to_string())).collect();
         items.push((Swatch::Band(SHADE, SHADE_ALPHA), "a fault in effect".to_string()));
-
-        legend_after(&caption, &title, &items)?;
+        layout::caption(&caption, &title, CAPTION_H as i32 / 2, LEGEND_AFTER, &items)?;
         let mut chart = self.plot(&plot_area, y_max, true, y_labels)?;
         self.shade(&mut chart, y_max, columns)?;
-        for kind in Affected::ALL {
-            self.affected_series(&chart, &bins, kind)?;
+        for i in 0..AFFECTED.len() {
+            self.affected_series(&chart, &bins, i)?;
         }
         if highest == 0.0 {
             let message = if bins.is_empty() {
@@ -579,52 +366,68 @@ impl Chart<'_> {
     /// One kind of affected call: a marker per bin that had any, or, when
     /// markers would merge into a cloud, a line of the count per bin. Markers
     /// get a white halo so that the rarer kinds drawn last stand out.
-    fn affected_series<DB: DrawingBackend>(&self, chart: &Plot<DB>, bins: &[Bin], kind: Affected) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let area = chart.plotting_area();
-        if is_dense(bins, kind) {
-            let points: Vec<(f64, f64)> = bins
-                .iter()
-                .flat_map(|b| [(b.start_s, kind.count(b)), (b.start_s + b.width_s, kind.count(b))])
-                .map(|(t, v)| (self.axis.x(t), v))
-                .collect();
-            area.draw(&PathElement::new(points, kind.color().mix(0.75).stroke_width(1)))?;
+    fn affected_series<DB: Backend>(&self, chart: &Plot<DB>, bins: &[Bin], i: usize) -> Result<()> {
+        let (area, (_, color, marker)) = (chart.plotting_area(), AFFECTED[i]);
+        if is_dense(bins, i) {
+            let steps = bins.iter().flat_map(|b| [(b.start_s, b.affected[i]), (b.start_s + b.width_s, b.affected[i])]);
+            let points: Vec<(f64, f64)> = steps.map(|(t, v)| (self.axis.x(t), v)).collect();
+            area.draw(&PathElement::new(points, color.mix(0.75).stroke_width(1)))?;
             return Ok(());
         }
         let halo = WHITE.filled();
-        for b in bins.iter().filter(|b| kind.count(b) > 0.0) {
-            let at = (self.axis.x(b.start_s + b.width_s / 2.0), kind.count(b));
-            match kind {
-                Affected::Blocked => {
+        for b in bins.iter().filter(|b| b.affected[i] > 0.0) {
+            let at = (self.axis.x(b.start_s + b.width_s / 2.0), b.affected[i]);
+            match marker {
+                Swatch::Cross(_) => {
                     area.draw(&Cross::new(at, 5, WHITE.stroke_width(5)))?;
-                    area.draw(&Cross::new(at, 5, kind.color().stroke_width(2)))?;
+                    area.draw(&Cross::new(at, 5, color.stroke_width(2)))?;
                 }
-                Affected::Dropped => {
+                Swatch::Triangle(_) => {
                     area.draw(&TriangleMarker::new(at, 8, halo))?;
-                    area.draw(&TriangleMarker::new(at, 6, kind.color().filled()))?;
+                    area.draw(&TriangleMarker::new(at, 6, color.filled()))?;
                 }
-                Affected::Mailbox => {
+                _ => {
                     area.draw(&Circle::new(at, 6, halo))?;
-                    area.draw(&Circle::new(at, 4, kind.color().filled()))?;
+                    area.draw(&Circle::new(at, 4, color.filled()))?;
                 }
             }
         }
         Ok(())
     }
 
-    fn footnote<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, columns: usize) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
+    fn footnote<DB: Backend>(&self, area: &Area<DB>, columns: usize) -> Result<()> {
         let pixel_s = self.trace.horizon_s / columns.max(1) as f64;
         let text = format!(
             "One pixel is {} of simulated time. A lane shows each pixel in the least routine status it held; statuses \
-             other than {}, and faults, are drawn at least {MIN_MARK_PX} pixels wide.",
+             other than {}, and faults, are drawn at least {} pixels wide.",
             style::duration(pixel_s),
-            self.trace.statuses.routine.join(" and ")
+            self.trace.statuses.routine.join(" and "),
+            kit::MIN_MARK_PX
         );
         layout::text(area, &text, (24, FOOTNOTE_H as i32 / 2), &style::note(), HPos::Left, VPos::Center)
+    }
+}
+
+impl Draw for Chart<'_> {
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
+        if self.trace.load.is_none() {
+            return self.draw_lanes_only(root);
+        }
+        let lanes_h = LEGEND_H + self.lanes_height() as u32 + 8;
+        let servers = LOAD_SERVERS.len() as u32;
+        let rest = style::HEIGHT.saturating_sub(HEADER_H + lanes_h + FOOTNOTE_H + AXIS_H);
+        let events_h = (rest / (servers + 1)).max(120).min(rest);
+        let load_h = (rest - events_h) / servers;
+        let (header, body) = root.split_vertically(HEADER_H);
+        let (lanes, body) = body.split_vertically(lanes_h);
+        let (loads, body) = body.split_vertically(load_h * servers);
+        let (events, footnote) = body.split_vertically(events_h + AXIS_H);
+        self.header(&header)?;
+        let columns = self.lanes(&lanes, false)?;
+        for (i, area) in loads.split_evenly((servers as usize, 1)).iter().enumerate() {
+            self.load_panel(area, i, columns)?;
+        }
+        self.events_panel(&events, columns)?;
+        self.footnote(&footnote, columns)
     }
 }

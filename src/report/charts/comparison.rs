@@ -10,35 +10,18 @@
 //! value, with the key in the title, as in the printed table.
 
 use super::Draw;
-use super::data;
+use super::kit::{self, Area, Backend, Plot};
 use super::layout::{self, Swatch};
 use super::style;
+use crate::experiment::compare;
+use crate::report::folder::Folder;
+use crate::scenario::Integration;
 use anyhow::Result;
-use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
-use std::path::Path;
 
-/// The metrics `compare` prints by default for a voice cluster (see the
-/// README), and those that matter for a chat pool (C3–C5: data lost,
-/// recovery time, redundancy, compliance), in order of preference: the
-/// first list with any metric present is drawn, else the file's first six.
-const KEY_METRICS: [&[&str]; 2] = [
-    &[
-        "blocking_probability",
-        "calls_blocked",
-        "calls_dropped",
-        "mailbox_unavailable_calls",
-        "messages_failed",
-        "mailbox_unavailable_s",
-    ],
-    &["posts_lost", "rpo_s", "outage_s", "unmirrored_s", "compliance_records_lost", "availability"],
-];
+/// The most panels: the key metrics of [`kit::COMPARED`] the file has.
 const MAX_PANELS: usize = 6;
-
-/// The port-allocation strategies of R17 and the scenario's own.
-const ALLOCATION_STRATEGIES: [&str; 5] = ["sccp", "sip_trunk", "pimg_timg", "sip_other", "custom"];
 
 /// One row of `comparison.csv`.
 struct Cell {
@@ -57,6 +40,8 @@ pub struct Chart {
     key: Option<String>,
     metrics: Vec<String>,
     cells: Vec<Cell>,
+    /// A chat pool's strategies (a voice cluster's else).
+    chat: bool,
 }
 
 /// Strategies named `key=value` for one shared key are labelled by their
@@ -73,133 +58,71 @@ fn short_labels(names: &[String]) -> (Option<String>, Vec<String>) {
     (None, names.to_vec())
 }
 
-/// The panels: the first list of [`KEY_METRICS`] with any metric present
-/// (those present, in its order), else the file's first six.
-fn choose_metrics(all: Vec<String>) -> Vec<String> {
-    for list in KEY_METRICS {
-        let key: Vec<String> = list.iter().filter(|m| all.iter().any(|a| a == *m)).map(|m| m.to_string()).collect();
-        if !key.is_empty() {
-            return key;
-        }
-    }
-    all.into_iter().take(MAX_PANELS).collect()
-}
-
 impl Chart {
-    /// Reads `comparison.csv`; `None` when it is missing or has no rows.
-    pub fn load(dir: &Path) -> Result<Option<Chart>> {
-        let Some(mut file) = data::open(dir, "comparison.csv")? else { return Ok(None) };
-        let [strategy, metric, mean, ci95, diff, diff_ci95] =
-            file.columns(["strategy", "metric", "mean", "ci95", "diff", "diff_ci95"])?;
+    /// From `comparison.csv`; `None` when it is missing or has no rows.
+    pub fn new(folder: &Folder) -> Option<Chart> {
         let (mut strategies, mut all_metrics, mut cells) = (Vec::<String>::new(), Vec::<String>::new(), vec![]);
-        file.for_each(|row| {
-            let name = row.str(strategy)?;
-            let index = strategies.iter().position(|s| s == name).unwrap_or_else(|| {
-                strategies.push(name.to_string());
+        for row in &folder.comparison {
+            let index = strategies.iter().position(|s| *s == row.strategy).unwrap_or_else(|| {
+                strategies.push(row.strategy.clone());
                 strategies.len() - 1
             });
-            let m = row.str(metric)?.to_string();
-            if !all_metrics.contains(&m) {
-                all_metrics.push(m.clone());
+            if !all_metrics.contains(&row.metric) {
+                all_metrics.push(row.metric.clone());
             }
-            let (d, d_ci) = (row.number(diff)?, row.number(diff_ci95)?);
-            let differs = index > 0 && d.is_finite() && d_ci.is_finite() && d.abs() > d_ci;
-            cells.push(Cell { strategy: index, metric: m, mean: row.number(mean)?, ci95: row.number(ci95)?, differs });
-            Ok(true)
-        })?;
-        if cells.is_empty() {
-            return Ok(None);
+            let differs =
+                index > 0 && row.diff.is_finite() && row.diff_ci95.is_finite() && row.diff.abs() > row.diff_ci95;
+            cells.push(Cell { strategy: index, metric: row.metric.clone(), mean: row.mean, ci95: row.ci95, differs });
         }
-        let metrics = choose_metrics(all_metrics);
+        if cells.is_empty() {
+            return None;
+        }
+        let metrics = kit::key_metrics(&all_metrics, &kit::COMPARED, MAX_PANELS);
         let (key, labels) = short_labels(&strategies);
-        Ok(Some(Chart { strategies, labels, key, metrics, cells }))
+        Some(Chart { strategies, labels, key, metrics, cells, chat: folder.is_chat() })
     }
 
     fn cells_of<'a>(&'a self, metric: &'a str) -> impl Iterator<Item = &'a Cell> {
         self.cells.iter().filter(move |c| c.metric == metric && c.mean.is_finite())
     }
-}
 
-impl Draw for Chart {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let (header, body) = root.split_vertically(120);
-        self.header(&header)?;
-        let count = self.metrics.len();
-        let columns = if count <= 3 { count } else { count.div_ceil(2) };
-        let rows = count.div_ceil(columns);
-        let areas = body.split_evenly((rows, columns));
-        for (metric, area) in self.metrics.iter().zip(areas.iter()) {
-            self.panel(area, metric)?;
-        }
-        Ok(())
-    }
-}
-
-impl Chart {
-    fn header<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let allocation = self.strategies.iter().all(|s| ALLOCATION_STRATEGIES.contains(&s.as_str()));
+    fn header<DB: Backend>(&self, area: &Area<DB>) -> Result<()> {
+        // The port-allocation strategies of R17 and the scenario's own.
+        let allocation = |s: &String| Integration::parse(s).is_some() || s == compare::CUSTOM;
+        let allocation = self.strategies.iter().all(allocation);
         let title = match &self.key {
             _ if allocation => "Port-allocation strategies compared".to_string(),
             Some(key) => format!("Strategies compared: {key}"),
             None => "Strategies compared".to_string(),
         };
-        layout::text(area, &title, (24, 24), &style::title(), HPos::Left, VPos::Center)?;
         let first = match &self.key {
             Some(key) => format!("{key} = {}", self.labels[0]),
             None => self.labels[0].clone(),
         };
-        let chat = self.metrics.iter().any(|m| m.starts_with("posts") || m == "rpo_s");
-        let draws = if chat { "posts and runbook draws" } else { "calls and faults" };
+        let draws = if self.chat { "posts and runbook draws" } else { "calls and faults" };
         let subtitle = format!(
             "Mean over the replications, with 95 % confidence whiskers. All strategies saw the same {draws}; \
              ▲ marks a paired difference from {first} beyond its own 95 % interval."
         );
-        layout::text(area, &subtitle, (24, 58), &style::label(), HPos::Left, VPos::Center)?;
+        kit::header(area, &title, &subtitle, 58)?;
         let items: Vec<(Swatch, String)> =
             self.labels.iter().enumerate().map(|(i, s)| (Swatch::Box(style::series_color(i)), s.clone())).collect();
-        let mut x = 24;
-        if let Some(key) = &self.key {
-            let lead = format!("{key}:");
-            layout::text(area, &lead, (x, 94), &style::heading(), HPos::Left, VPos::Center)?;
-            x += layout::text_width(area, &lead, &style::heading())? + 16;
-        }
-        layout::legend_row(area, (x, 94), &items)?;
-        Ok(())
+        layout::keyed_legend(area, self.key.as_ref().map(|k| format!("{k}:")).as_deref(), &items, 94)
     }
 
-    fn panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, metric: &str) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        layout::metric_heading(area, metric, (24, 18))?;
+    fn panel<DB: Backend>(&self, area: &Area<DB>, metric: &str) -> Result<()> {
+        kit::metric_heading(area, metric, (24, 18))?;
         let top = self.cells_of(metric).map(|c| c.mean + c.ci95.max(0.0)).fold(0.0, f64::max);
         let bottom = self.cells_of(metric).map(|c| c.mean - c.ci95.max(0.0)).fold(0.0, f64::min);
         let span = (top - bottom).max(f64::MIN_POSITIVE);
         let (y_min, y_max) = if top == 0.0 && bottom == 0.0 { (0.0, 1.0) } else { (bottom, top + 0.22 * span) };
         let n = self.strategies.len() as f64;
-        let mut chart = ChartBuilder::on(area)
-            .margin_top(36)
-            .margin_right(24)
-            .margin_bottom(8)
-            .y_label_area_size(80)
-            .x_label_area_size(30)
-            .build_cartesian_2d(0.0..n, y_min..y_max)?;
-        chart
-            .configure_mesh()
+        let mut chart = kit::plot(area, [36, 24, 8, 0], (80, 30), 0.0..n, y_min..y_max)?;
+        kit::mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(0)
             .y_labels(6)
             .y_label_formatter(&style::ticks(y_min, y_max))
-            .bold_line_style(style::GRID)
-            .light_line_style(TRANSPARENT)
-            .axis_style(style::MUTED)
-            .label_style(style::small())
             .draw()?;
         self.bars(&chart, area, metric)?;
         if top == 0.0 && bottom == 0.0 {
@@ -210,20 +133,8 @@ impl Chart {
         Ok(())
     }
 
-    fn bars<DB: DrawingBackend>(
-        &self,
-        chart: &ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-        area: &DrawingArea<DB, Shift>,
-        metric: &str,
-    ) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let base = area.get_base_pixel();
-        let slot = |x: f64, y: f64| {
-            let (px, py) = chart.backend_coord(&(x, y));
-            (px - base.0, py - base.1)
-        };
+    fn bars<DB: Backend>(&self, chart: &Plot<DB>, area: &Area<DB>, metric: &str) -> Result<()> {
+        let slot = |x: f64, y: f64| kit::pixel(chart, area, (x, y));
         let (left, _) = slot(0.0, 0.0);
         let (right, _) = slot(1.0, 0.0);
         let names_fit = self.labels.iter().try_fold(true, |fit, s| {
@@ -253,16 +164,28 @@ impl Chart {
 }
 
 /// A vertical 95 % whisker with caps, in pixels.
-fn draw_whisker<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, low: (i32, i32), high: (i32, i32)) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
+fn draw_whisker<DB: Backend>(area: &Area<DB>, low: (i32, i32), high: (i32, i32)) -> Result<()> {
     let ink = style::TEXT.stroke_width(2);
     area.draw(&PathElement::new(vec![low, high], ink))?;
     for (x, y) in [low, high] {
         area.draw(&PathElement::new(vec![(x - 8, y), (x + 8, y)], ink))?;
     }
     Ok(())
+}
+
+impl Draw for Chart {
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
+        let (header, body) = root.split_vertically(120);
+        self.header(&header)?;
+        let count = self.metrics.len();
+        let columns = if count <= 3 { count } else { count.div_ceil(2) };
+        let rows = count.div_ceil(columns);
+        let areas = body.split_evenly((rows, columns));
+        for (metric, area) in self.metrics.iter().zip(areas.iter()) {
+            self.panel(area, metric)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -281,13 +204,5 @@ mod tests {
         assert_eq!(short_labels(&mixed), (None, mixed.clone()));
         let presets = strings(&["sccp", "sip_trunk"]);
         assert_eq!(short_labels(&presets), (None, presets.clone()));
-    }
-
-    #[test]
-    fn chat_metrics_are_chosen_when_the_voice_ones_are_absent() {
-        let chat = strings(&["posts", "availability", "outage_s", "posts_lost", "rpo_s", "unmirrored_s"]);
-        assert_eq!(choose_metrics(chat), ["posts_lost", "rpo_s", "outage_s", "unmirrored_s", "availability"]);
-        let voice = strings(&["calls_offered", "calls_dropped", "blocking_probability"]);
-        assert_eq!(choose_metrics(voice), ["blocking_probability", "calls_dropped"]);
     }
 }

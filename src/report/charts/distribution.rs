@@ -6,14 +6,13 @@
 //! nines; they get their own bar at the right instead of vanishing.
 
 use super::Draw;
-use super::data::{self, Summary};
+use super::kit::{self, Area, Backend, Plot};
 use super::layout::{self, Swatch};
 use super::style;
+use crate::report::folder::Folder;
 use anyhow::{Result, bail};
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
-use std::path::Path;
 
 /// The metrics shown, one panel each, with what they measure.
 const METRICS: [(&str, &str); 2] = [
@@ -21,7 +20,7 @@ const METRICS: [(&str, &str); 2] = [
     ("service_availability", "Service availability: calls answered with mailbox access"),
 ];
 
-/// What `availability` measures in a chat pool's file (it has `posts_lost`).
+/// What `availability` measures in a chat pool's run.
 const CHAT_AVAILABILITY: &str = "Availability: the chat service is up (outside the failover's outage)";
 
 const BAR: RGBColor = RGBColor(0x00, 0x72, 0xB2);
@@ -35,45 +34,9 @@ struct Panel {
 }
 
 pub struct Chart {
-    scenario: String,
+    scenario: Option<String>,
     duration_s: Option<f64>,
     panels: Vec<Panel>,
-}
-
-impl Chart {
-    /// Reads `replications.csv`; `None` when it is missing, has fewer than two
-    /// rows, or has no availability column.
-    pub fn load(dir: &Path, summary: Option<&Summary>) -> Result<Option<Chart>> {
-        let Some(mut file) = data::open(dir, "replications.csv")? else { return Ok(None) };
-        let headers = file.headers();
-        let chat = headers.iter().any(|h| h == "posts_lost");
-        let present: Vec<(usize, &'static str)> = METRICS
-            .iter()
-            .map(|&(name, title)| (name, if chat && name == "availability" { CHAT_AVAILABILITY } else { title }))
-            .filter_map(|(name, title)| headers.iter().position(|h| h == name).map(|i| (i, title)))
-            .collect();
-        let mut panels: Vec<Panel> = present.iter().map(|(_, title)| Panel { title, values: vec![] }).collect();
-        file.for_each(|row| {
-            for ((column, _), panel) in present.iter().zip(&mut panels) {
-                let value = row.number(*column)?;
-                if value.is_finite() && !(0.0..=1.0).contains(&value) {
-                    bail!("{}: availability `{value}` is not between 0 and 1", file_name(dir));
-                }
-                panel.values.push(value);
-            }
-            Ok(true)
-        })?;
-        panels.retain(|p| p.values.iter().filter(|v| v.is_finite()).count() >= 2);
-        if panels.is_empty() {
-            return Ok(None);
-        }
-        let scenario = summary.map_or_else(String::new, |s| s.scenario.clone());
-        Ok(Some(Chart { scenario, duration_s: summary.map(|s| s.duration_s), panels }))
-    }
-}
-
-fn file_name(dir: &Path) -> String {
-    dir.join("replications.csv").display().to_string()
 }
 
 /// The nines of availability `a`: 3 for 99.9 %; `None` for a perfect run.
@@ -150,80 +113,58 @@ impl Histogram {
     }
 }
 
-impl Draw for Chart {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let (header, body) = root.split_vertically(90);
-        self.header(&header)?;
-        let panels = body.split_evenly((1, self.panels.len()));
-        let range = range(self.panels.iter().flat_map(|p| &p.values));
-        for (panel, area) in self.panels.iter().zip(panels.iter()) {
-            draw_panel(area, panel, range)?;
-        }
-        Ok(())
-    }
-}
-
 impl Chart {
-    fn header<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let name = if self.scenario.is_empty() { String::new() } else { format!("{}: ", self.scenario) };
-        let title = format!("{name}availability across replications, in nines");
-        layout::text(area, &title, (24, 24), &style::title(), HPos::Left, VPos::Center)?;
+    /// From `replications.csv`; `None` when it is missing, has fewer than
+    /// two rows, or has no availability column.
+    pub fn new(folder: &Folder) -> Result<Option<Chart>> {
+        let Some(replications) = &folder.replications else { return Ok(None) };
+        let mut panels = vec![];
+        for (name, title) in METRICS {
+            let title = if folder.is_chat() && name == "availability" { CHAT_AVAILABILITY } else { title };
+            let Some(values) = replications.values(name) else { continue };
+            if let Some(bad) = values.iter().find(|v| v.is_finite() && !(0.0..=1.0).contains(*v)) {
+                bail!("replications.csv: {name} `{bad}` is not between 0 and 1");
+            }
+            panels.push(Panel { title, values });
+        }
+        panels.retain(|p| p.values.iter().filter(|v| v.is_finite()).count() >= 2);
+        let summary = folder.summary.as_ref();
+        let scenario = summary.map(|s| s.scenario.clone());
+        Ok(Some(Chart { scenario, duration_s: summary.map(|s| s.duration_s), panels }).filter(|c| !c.panels.is_empty()))
+    }
+
+    fn header<DB: Backend>(&self, area: &Area<DB>) -> Result<()> {
+        let title = kit::title(self.scenario.as_deref(), "availability across replications, in nines");
         let runs = self.panels[0].values.len();
         let each = self.duration_s.map_or_else(String::new, |d| format!(" of {} each", style::duration(d)));
         let subtitle = format!(
             "{runs} replications{each}. Each step right on the x axis is one more nine (99 % → 99.9 % → 99.99 %); \
              replications without any outage are counted apart, on the right."
         );
-        layout::text(area, &subtitle, (24, 58), &style::label(), HPos::Left, VPos::Center)
+        kit::header(area, &title, &subtitle, 58)
     }
 }
 
-fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel, range: (f64, f64)) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
+fn draw_panel<DB: Backend>(area: &Area<DB>, panel: &Panel, range: (f64, f64)) -> Result<()> {
     let h = Histogram::new(&panel.values, range);
     let (caption, plot_area) = area.split_vertically(60);
     layout::text(&caption, panel.title, (24, 14), &style::heading(), HPos::Left, VPos::Center)?;
     let finite: Vec<f64> = panel.values.iter().copied().filter(|v| v.is_finite()).collect();
     let mean = finite.iter().sum::<f64>() / finite.len() as f64;
+    let mean_nines = nines(mean).map_or(String::new(), |n| format!(" ({} nines)", style::number(n)));
     let items = [
         (Swatch::Box(BAR), "replications".to_string()),
         (Swatch::Box(PERFECT), "no outage".to_string()),
-        (
-            Swatch::Line(MEAN),
-            format!(
-                "mean {}{}",
-                percent(mean),
-                nines(mean).map_or(String::new(), |n| format!(" ({} nines)", style::number(n)))
-            ),
-        ),
+        (Swatch::Line(MEAN), format!("mean {}{mean_nines}", percent(mean))),
     ];
     layout::legend_row(&caption, (24, 42), &items)?;
     let y_max = (h.counts.iter().copied().max().unwrap_or(0).max(h.perfect) as f64 * 1.15).ceil().max(1.0);
-    let mut chart = ChartBuilder::on(&plot_area)
-        .margin_left(20)
-        .margin_right(30)
-        .margin_top(24)
-        .y_label_area_size(60)
-        .x_label_area_size(80)
-        .build_cartesian_2d(h.low..h.x_max(), 0.0..y_max)?;
-    chart
-        .configure_mesh()
+    let mut chart = kit::plot(&plot_area, [24, 30, 0, 20], (60, 80), h.low..h.x_max(), 0.0..y_max)?;
+    kit::mesh(&mut chart)
         .disable_x_mesh()
         .x_labels(0)
         .y_labels((y_max as usize + 1).min(8))
         .y_label_formatter(&layout::count_tick)
-        .bold_line_style(style::GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(style::MUTED)
-        .label_style(style::small())
         .draw()?;
     draw_bars(&mut chart, &h)?;
     draw_nines(&plot_area, &chart, &h, y_max)?;
@@ -231,21 +172,12 @@ where
         let line = [(n, 0.0), (n, y_max)];
         chart.draw_series(std::iter::once(PathElement::new(line, MEAN.stroke_width(2))))?;
     }
-    let (width, height) = plot_area.dim_in_pixel();
-    let at = ((20 + 60 + (width - 110) / 2) as i32, height as i32 - 16);
-    layout::text(&plot_area, "availability (one grid line per nine)", at, &style::label(), HPos::Center, VPos::Center)?;
-    let (_, top) = chart.backend_coord(&(h.low, y_max));
-    let base = plot_area.get_base_pixel();
-    layout::text(&plot_area, "replications", (20, top - base.1 - 14), &style::small(), HPos::Left, VPos::Center)
+    kit::axis_caption(&plot_area, "availability (one grid line per nine)", (80, 30), 16)?;
+    let (_, top) = kit::pixel(&chart, &plot_area, (h.low, y_max));
+    layout::text(&plot_area, "replications", (20, top - 14), &style::small(), HPos::Left, VPos::Center)
 }
 
-type Plot<'a, DB> =
-    ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
-
-fn draw_bars<DB: DrawingBackend>(chart: &mut Plot<DB>, h: &Histogram) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
+fn draw_bars<DB: Backend>(chart: &mut Plot<DB>, h: &Histogram) -> Result<()> {
     let bars = h.counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| {
         let x0 = h.low + i as f64 * h.width;
         Rectangle::new([(x0 + h.width * 0.06, 0.0), (x0 + h.width * 0.94, *c as f64)], BAR.filled())
@@ -262,20 +194,8 @@ where
 
 /// A grid line per whole nine, labelled with its percentage below the axis,
 /// and the label of the perfect replications' bar.
-fn draw_nines<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    chart: &Plot<DB>,
-    h: &Histogram,
-    y_max: f64,
-) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
-    let base = area.get_base_pixel();
-    let at = |x: f64, y: f64| {
-        let (px, py) = chart.backend_coord(&(x, y));
-        (px - base.0, py - base.1)
-    };
+fn draw_nines<DB: Backend>(area: &Area<DB>, chart: &Plot<DB>, h: &Histogram, y_max: f64) -> Result<()> {
+    let at = |x: f64, y: f64| kit::pixel(chart, area, (x, y));
     let mut k = h.low.ceil() as i32;
     while k as f64 <= h.high {
         let x = k as f64;
@@ -290,6 +210,19 @@ where
     layout::text(area, "100 %", (px, py + 16), &style::small(), HPos::Center, VPos::Center)?;
     layout::text(area, "no outage", (px, py + 36), &style::note(), HPos::Center, VPos::Center)?;
     Ok(())
+}
+
+impl Draw for Chart {
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
+        let (header, body) = root.split_vertically(90);
+        self.header(&header)?;
+        let panels = body.split_evenly((1, self.panels.len()));
+        let range = range(self.panels.iter().flat_map(|p| &p.values));
+        for (panel, area) in self.panels.iter().zip(panels.iter()) {
+            draw_panel(area, panel, range)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,19 @@
-//! Drawing helpers shared by the charts: text placed in pixels, horizontal
-//! legends, and the time axis. Legends are drawn in rows above their panel,
+//! Drawing helpers shared by the charts: text placed in pixels and
+//! horizontal legends. Legends are drawn in rows above their panel,
 //! never inside it, so they cannot hide data.
+//!
+//! plotters' ab_glyph renderer draws every glyph at the pen position and
+//! drops its left side bearing, so at label sizes "status" comes out as
+//! "statu s". Bitmap charts therefore draw text one character at a time, at
+//! the positions [`Metrics`] computes with ab_glyph's own API (advances,
+//! kerning and each outline's left edge), at the scale plotters uses (pixel
+//! size over ascent minus descent). A font ab_glyph cannot read falls back to
+//! plotters' own placement: text is never lost, at worst uneven.
 
-use super::glyphs::Metrics;
+use super::kit::{Area, Backend};
 use super::style;
+use ab_glyph::{Font, FontRef, GlyphId, PxScale, ScaleFont};
 use anyhow::Result;
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::cell::Cell;
@@ -16,7 +24,7 @@ pub const PLOT_LEFT: u32 = 190;
 pub const PLOT_RIGHT: u32 = 40;
 
 thread_local! {
-    /// Whether text is placed character by character (see [`glyphs`]): yes
+    /// Whether text is placed character by character (see [`Metrics`]): yes
     /// on bitmaps, no in SVG, where the viewer lays text out with its own font.
     static PER_GLYPH: Cell<bool> = const { Cell::new(false) };
 }
@@ -30,24 +38,11 @@ pub fn with_glyph_placement<R>(on: bool, draw: impl FnOnce() -> R) -> R {
 }
 
 fn metrics(style: &TextStyle) -> Option<&'static Metrics> {
-    match style.font.get_style() {
-        FontStyle::Bold => style::bold_metrics(),
-        _ => style::regular_metrics(),
-    }
+    style::metrics(matches!(style.font.get_style(), FontStyle::Bold))
 }
 
 /// Text at a pixel position with the given anchor.
-pub fn text<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    s: &str,
-    at: (i32, i32),
-    style: &TextStyle,
-    h: HPos,
-    v: VPos,
-) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
+pub fn text<DB: Backend>(area: &Area<DB>, s: &str, at: (i32, i32), style: &TextStyle, h: HPos, v: VPos) -> Result<()> {
     let per_glyph = PER_GLYPH.get();
     let Some(metrics) = metrics(style).filter(|_| per_glyph) else {
         area.draw(&Text::new(s.to_string(), at, style.pos(Pos::new(h, v))))?;
@@ -67,10 +62,7 @@ where
 }
 
 /// The width of `s` in pixels.
-pub fn text_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, s: &str, style: &TextStyle) -> Result<i32>
-where
-    DB::ErrorType: 'static,
-{
+pub fn text_width<DB: Backend>(area: &Area<DB>, s: &str, style: &TextStyle) -> Result<i32> {
     match metrics(style) {
         Some(m) => Ok(m.layout(s, style.font.get_size()).1.round() as i32),
         None => Ok(area.estimate_text_size(s, style)?.0 as i32),
@@ -99,10 +91,7 @@ pub enum Swatch {
     Diamond(RGBColor),
 }
 
-fn draw_swatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, swatch: Swatch, (x, y): (i32, i32)) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
+fn draw_swatch<DB: Backend>(area: &Area<DB>, swatch: Swatch, (x, y): (i32, i32)) -> Result<()> {
     let centre = (x + 10, y);
     match swatch {
         Swatch::Box(c) => area.draw(&Rectangle::new([(x + 2, y - 7), (x + 18, y + 7)], c.filled()))?,
@@ -129,16 +118,12 @@ pub fn diamond((x, y): (i32, i32), r: i32, color: RGBColor) -> Polygon<(i32, i32
     Polygon::new(vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)], color.filled())
 }
 
+/// A legend's entries: each swatch with its label.
+pub type Legend = Vec<(Swatch, String)>;
+
 /// Draws `items` left to right from `x`, centred on `y`; returns the x where
 /// the row ends.
-pub fn legend_row<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    (x, y): (i32, i32),
-    items: &[(Swatch, String)],
-) -> Result<i32>
-where
-    DB::ErrorType: 'static,
-{
+pub fn legend_row<DB: Backend>(area: &Area<DB>, (x, y): (i32, i32), items: &[(Swatch, String)]) -> Result<i32> {
     let style = style::small();
     let mut at = x;
     for (swatch, label) in items {
@@ -149,43 +134,34 @@ where
     Ok(at)
 }
 
-/// A panel's heading: the metric's name, then what it counts.
-pub fn metric_heading<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, metric: &str, at: (i32, i32)) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
-    text(area, metric, at, &style::heading(), HPos::Left, VPos::Center)?;
-    let unit = style::metric_unit(metric);
-    if unit.is_empty() {
-        return Ok(());
+/// A legend row at `y` from the left margin, after a bold `lead` when given.
+pub fn keyed_legend<DB: Backend>(
+    area: &Area<DB>,
+    lead: Option<&str>,
+    items: &[(Swatch, String)],
+    y: i32,
+) -> Result<()> {
+    let mut x = 24;
+    if let Some(lead) = lead {
+        text(area, lead, (x, y), &style::heading(), HPos::Left, VPos::Center)?;
+        x += text_width(area, lead, &style::heading())? + 16;
     }
-    let x = at.0 + text_width(area, metric, &style::heading())? + 10;
-    text(area, &format!("({unit}, mean per replication)"), (x, at.1), &style::note(), HPos::Left, VPos::Center)
+    legend_row(area, (x, y), items)?;
+    Ok(())
 }
 
-/// Simulated time on an x axis: hours up to four days, days beyond.
-#[derive(Clone, Copy)]
-pub struct TimeAxis {
-    pub unit_s: f64,
-    pub name: &'static str,
-}
-
-impl TimeAxis {
-    pub fn for_horizon(horizon_s: f64) -> TimeAxis {
-        if horizon_s > 4.0 * 86_400.0 {
-            TimeAxis { unit_s: 86_400.0, name: "days" }
-        } else {
-            TimeAxis { unit_s: 3_600.0, name: "hours" }
-        }
-    }
-
-    pub fn x(&self, seconds: f64) -> f64 {
-        seconds / self.unit_s
-    }
-
-    pub fn description(&self) -> String {
-        format!("simulated time ({})", self.name)
-    }
+/// A caption at `y`, then its legend `gap` pixels after it, and at `min_x` or beyond.
+pub fn caption<DB: Backend>(
+    area: &Area<DB>,
+    title: &str,
+    y: i32,
+    (gap, min_x): (i32, i32),
+    items: &[(Swatch, String)],
+) -> Result<()> {
+    text(area, title, (24, y), &style::heading(), HPos::Left, VPos::Center)?;
+    let end = 24 + text_width(area, title, &style::heading())? + gap;
+    legend_row(area, (end.max(min_x), y), items)?;
+    Ok(())
 }
 
 /// A tick label: whole numbers plainly, others with what digits they need.
@@ -196,4 +172,87 @@ pub fn tick(v: &f64) -> String {
 /// A tick label on an axis of counts: whole numbers only (no "0.5 calls").
 pub fn count_tick(v: &f64) -> String {
     if v.fract() == 0.0 { style::number(*v) } else { String::new() }
+}
+
+/// A font, read once, that lays out labels.
+pub struct Metrics {
+    font: FontRef<'static>,
+}
+
+impl Metrics {
+    /// Reads the font; `None` when ab_glyph cannot.
+    pub fn parse(bytes: &'static [u8]) -> Option<Metrics> {
+        let font = FontRef::try_from_slice(bytes).ok()?;
+        (font.height_unscaled() > 0.0).then_some(Metrics { font })
+    }
+
+    fn glyph(&self, c: char) -> GlyphId {
+        self.font.glyph_id(c)
+    }
+
+    /// Each inked character of `text` at `size` pixels with the x offset (in
+    /// whole pixels) where its ink starts, and the text's advance width.
+    pub fn layout(&self, text: &str, size: f64) -> (Vec<(char, i32)>, f64) {
+        let scaled = self.font.as_scaled(PxScale::from(size as f32));
+        let scale = f64::from(scaled.h_scale_factor());
+        let mut pen = 0.0;
+        let mut previous = None;
+        let mut placed = vec![];
+        for c in text.chars() {
+            let glyph = self.glyph(c);
+            if let Some(p) = previous {
+                pen += f64::from(self.font.kern_unscaled(p, glyph)) * scale;
+            }
+            // The outline's left edge, not the side bearing: they differ
+            // where a font says so, and blank glyphs have no outline.
+            if let Some(outline) = self.font.outline(glyph) {
+                placed.push((c, pen.round() as i32 + (f64::from(outline.bounds.min.x) * scale).floor() as i32));
+            }
+            pen += f64::from(self.font.h_advance_unscaled(glyph)) * scale;
+            previous = Some(glyph);
+        }
+        (placed, pen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ab_glyph::GlyphId;
+
+    fn regular() -> Metrics {
+        Metrics::parse(include_bytes!("../../../assets/fonts/DejaVuSans.ttf")).expect("DejaVu Sans parses")
+    }
+
+    #[test]
+    fn characters_map_to_distinct_glyphs() {
+        let m = regular();
+        let glyphs: Vec<GlyphId> = "aZ0–→±".chars().map(|c| m.glyph(c)).collect();
+        assert!(glyphs.iter().all(|g| g.0 != 0), "{glyphs:?}");
+        let mut unique = glyphs.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), glyphs.len());
+    }
+
+    #[test]
+    fn digits_share_one_advance_and_spaces_have_no_ink() {
+        // At a size equal to the font's height in units, one pixel is one unit.
+        let m = regular();
+        let size = f64::from(m.font.height_unscaled());
+        let (placed, width) = m.layout("10 01", size);
+        assert_eq!(placed.len(), 4);
+        let advance = |c| f64::from(m.font.h_advance_unscaled(m.glyph(c)));
+        assert!((width - (4.0 * advance('0') + advance(' '))).abs() < 1e-6, "{width}");
+    }
+
+    #[test]
+    fn kerning_pulls_av_together() {
+        let m = regular();
+        assert!(m.font.kern_unscaled(m.glyph('A'), m.glyph('V')) < 0.0);
+        let (_, kerned) = m.layout("AV", 100.0);
+        let (_, a) = m.layout("A", 100.0);
+        let (_, v) = m.layout("V", 100.0);
+        assert!(kerned < a + v);
+    }
 }

@@ -9,24 +9,25 @@
 //! | `comparison.png` | `comparison.csv` | which strategy does better (port allocation, or any key `compare --set` varies), and is the difference real |
 //! | `sweep.png` | `sweep.csv` | how a metric moves with the swept keys |
 //!
-//! Every chart is a pure function of the files: no clock, no hash order, a
-//! bundled font. The same files give the same bytes.
+//! Every chart is a pure function of the folder, read once into a
+//! [`Folder`]: no clock, no hash order, a bundled font. The same files give
+//! the same bytes. Each chart file describes its panels; what they share
+//! (header, status lanes, time axis, mesh, metric order) is in [`kit`].
 
 mod availability;
 mod chat;
 mod comparison;
-mod data;
 mod distribution;
-mod glyphs;
+mod kit;
 mod layout;
 mod status_time;
 pub(crate) mod style;
 mod sweep;
-pub(crate) mod timeline;
-mod trace;
+mod timeline;
 
+use crate::report::folder::{self, Folder};
 use anyhow::{Context, Result};
-use plotters::coord::Shift;
+use kit::{Area, Backend};
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -49,8 +50,9 @@ impl ChartFormat {
 /// Draws every chart that the files in results folder `dir` allow, into `dir`,
 /// and returns the paths written (sorted). Reads only files in `dir`.
 pub fn draw_dir(dir: &Path, format: ChartFormat) -> Result<Vec<PathBuf>> {
+    let folder = folder::read(dir)?;
     let mut files = Files { dir, format, written: vec![] };
-    each_chart(dir, &mut files)?;
+    each_chart(&folder, &mut files)?;
     let mut written = files.written;
     written.sort();
     Ok(written)
@@ -58,9 +60,9 @@ pub fn draw_dir(dir: &Path, format: ChartFormat) -> Result<Vec<PathBuf>> {
 
 /// The same charts as [`draw_dir`], as SVG documents in memory (for the
 /// HTML report), by file stem (`availability`, ...), sorted.
-pub fn svg_documents(dir: &Path) -> Result<Vec<(String, String)>> {
+pub fn svg_documents(folder: &Folder) -> Result<Vec<(String, String)>> {
     let mut documents = Documents(vec![]);
-    each_chart(dir, &mut documents)?;
+    each_chart(folder, &mut documents)?;
     let mut out = documents.0;
     out.sort();
     Ok(out)
@@ -94,57 +96,45 @@ impl Sink for Documents {
     }
 }
 
-/// Hands every chart the folder's files allow to `sink`.
-fn each_chart(dir: &Path, sink: &mut impl Sink) -> Result<()> {
-    if !dir.is_dir() {
-        anyhow::bail!("{} is not a folder", dir.display());
-    }
+/// Hands every chart the folder allows to `sink`.
+fn each_chart(folder: &Folder, sink: &mut impl Sink) -> Result<()> {
     style::register_fonts()?;
-    let summary = data::read_summary(dir)?;
-    let traced = trace::load(dir, summary.as_ref())?;
-    // A chat pool's folder is told by its content: the mgc servers and log
-    // shipping's events in the traces, else the chat metrics.
-    let chat = match &traced {
-        Some(t) => chat::is_chat(t),
-        None => chat::is_chat_folder(dir)?,
-    };
-    if let Some(t) = &traced {
+    let chat = folder.is_chat();
+    let trace = timeline::Trace::of(folder);
+    if let Some(t) = &trace {
         if chat {
-            sink.put("availability", &chat::Chart::load(dir, t, summary.as_ref())?)?;
+            sink.put("availability", &chat::Chart::new(t, folder))?;
         } else {
-            sink.put("availability", &availability::Chart::new(t, summary.as_ref()))?;
+            sink.put("availability", &availability::Chart::new(t, folder))?;
         }
     }
-    let long_run = status_time::is_long_run(dir, summary.as_ref(), traced.as_ref(), chat)?;
-    if long_run && let Some(chart) = distribution::Chart::load(dir, summary.as_ref())? {
-        sink.put("availability-distribution", &chart)?;
+    if status_time::is_long_run(folder, trace.as_ref(), chat) {
+        if let Some(chart) = distribution::Chart::new(folder)? {
+            sink.put("availability-distribution", &chart)?;
+        }
+        if let Some(chart) = trace.as_ref().and_then(|t| status_time::Chart::new(folder, t)) {
+            sink.put("status-time", &chart)?;
+        }
     }
-    if long_run && let Some(chart) = status_time::Chart::load(dir, summary.as_ref(), traced.as_ref())? {
-        sink.put("status-time", &chart)?;
-    }
-    if let Some(chart) = comparison::Chart::load(dir)? {
+    if let Some(chart) = comparison::Chart::new(folder) {
         sink.put("comparison", &chart)?;
     }
-    if let Some(chart) = sweep::Chart::load(dir)? {
+    if let Some(chart) = sweep::Chart::new(folder)? {
         sink.put("sweep", &chart)?;
     }
-    if let Some(chart) = sweep::Chart::load_sizing(dir)? {
+    if let Some(chart) = sweep::Chart::sizing(folder) {
         sink.put("sizing", &chart)?;
     }
     Ok(())
 }
 
-/// A chart that can draw itself on any plotters backend.
+/// A chart that can draw itself on any plotters backend, on
+/// [`style::WIDTH`] by [`style::HEIGHT`] pixels.
 trait Draw {
-    fn size(&self) -> (u32, u32) {
-        (style::WIDTH, style::HEIGHT)
-    }
-
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static;
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()>;
 }
 
+const SIZE: (u32, u32) = (style::WIDTH, style::HEIGHT);
 /// Draws `chart` to `dir/name.EXT` through a hidden temporary file, so a
 /// failed drawing never leaves half an image under the real name.
 fn save(chart: &impl Draw, dir: &Path, name: &str, format: ChartFormat) -> Result<PathBuf> {
@@ -165,7 +155,7 @@ fn save(chart: &impl Draw, dir: &Path, name: &str, format: ChartFormat) -> Resul
 }
 
 fn draw_png(chart: &impl Draw, temp: &Path) -> Result<()> {
-    let root = BitMapBackend::new(temp, chart.size()).into_drawing_area();
+    let root = BitMapBackend::new(temp, SIZE).into_drawing_area();
     root.fill(&WHITE)?;
     layout::with_glyph_placement(true, || chart.draw(&root))?;
     root.present()?;
@@ -180,7 +170,7 @@ fn draw_svg(chart: &impl Draw, temp: &Path) -> Result<()> {
 fn svg_text(chart: &impl Draw) -> Result<String> {
     let mut text = String::new();
     {
-        let root = SVGBackend::with_string(&mut text, chart.size()).into_drawing_area();
+        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
         root.fill(&WHITE)?;
         chart.draw(&root)?;
         root.present()?;

@@ -4,8 +4,11 @@
 //! The font is compiled in (DejaVu Sans, assets/fonts) so that a chart draws
 //! the same pixels on a machine with no fonts at all.
 
-use super::glyphs::Metrics;
-use super::timeline::FaultKind;
+use super::layout::Metrics;
+use crate::model::trace::DbStatus;
+use crate::report::faults::FaultKind;
+use crate::report::folder::Trace;
+use crate::scenario::Status;
 use anyhow::Result;
 use plotters::style::{FontFamily, FontStyle, RGBColor, TextStyle, register_font};
 use std::sync::OnceLock;
@@ -27,15 +30,10 @@ pub fn register_fonts() -> Result<()> {
     outcome.clone().map_err(anyhow::Error::msg)
 }
 
-/// Glyph metrics of the regular font, for per-character placement.
-pub fn regular_metrics() -> Option<&'static Metrics> {
-    static METRICS: OnceLock<Option<Metrics>> = OnceLock::new();
-    METRICS.get_or_init(|| Metrics::parse(REGULAR)).as_ref()
-}
-
-pub fn bold_metrics() -> Option<&'static Metrics> {
-    static METRICS: OnceLock<Option<Metrics>> = OnceLock::new();
-    METRICS.get_or_init(|| Metrics::parse(BOLD)).as_ref()
+/// Glyph metrics of the regular or the bold font, for per-character placement.
+pub fn metrics(bold: bool) -> Option<&'static Metrics> {
+    static METRICS: OnceLock<[Option<Metrics>; 2]> = OnceLock::new();
+    METRICS.get_or_init(|| [Metrics::parse(REGULAR), Metrics::parse(BOLD)])[usize::from(bold)].as_ref()
 }
 
 pub const WIDTH: u32 = 1600;
@@ -70,18 +68,23 @@ pub fn note() -> TextStyle<'static> {
 /// The seven statuses of seed Table 3-1 in legend order, with colours from the
 /// Okabe–Ito palette (told apart with the common colour-vision deficiencies)
 /// and differing in lightness too: the routine statuses are the calm ones.
-pub const STATUSES: [(&str, RGBColor); 7] = [
-    ("primary", RGBColor(0x00, 0x9E, 0x73)),
-    ("secondary", RGBColor(0x56, 0xB4, 0xE9)),
-    ("starting", RGBColor(0xF0, 0xE4, 0x42)),
-    ("replicating_data", RGBColor(0x6A, 0x3D, 0x9A)),
-    ("split_brain_recovery", RGBColor(0xE6, 0x9F, 0x00)),
-    ("deactivated", RGBColor(0xA0, 0xA0, 0xA0)),
-    ("not_functioning", RGBColor(0xB2, 0x22, 0x22)),
+pub const STATUSES: [(Status, RGBColor); 7] = [
+    (Status::Primary, RGBColor(0x00, 0x9E, 0x73)),
+    (Status::Secondary, RGBColor(0x56, 0xB4, 0xE9)),
+    (Status::Starting, RGBColor(0xF0, 0xE4, 0x42)),
+    (Status::ReplicatingData, RGBColor(0x6A, 0x3D, 0x9A)),
+    (Status::SplitBrainRecovery, RGBColor(0xE6, 0x9F, 0x00)),
+    (Status::Deactivated, RGBColor(0xA0, 0xA0, 0xA0)),
+    (Status::NotFunctioning, RGBColor(0xB2, 0x22, 0x22)),
 ];
 
 /// The voice cluster's routine statuses: where a healthy cluster lives.
-const VOICE_ROUTINE: [&str; 2] = ["primary", "secondary"];
+const VOICE_ROUTINE: [Status; 2] = [Status::Primary, Status::Secondary];
+
+/// A voice status's colour, by name.
+fn voice_color(name: &str) -> Option<RGBColor> {
+    STATUSES.iter().find(|(status, _)| status.as_str() == name).map(|(_, c)| *c)
+}
 
 /// Colours for statuses outside the voice cluster's seven (a chat pool's), in order of first
 /// appearance, skipping colours already taken.
@@ -108,26 +111,43 @@ pub struct Statuses {
 }
 
 impl Statuses {
+    /// The statuses a trace shows, in order of first appearance, and each
+    /// server's first (its initial status, else its first change's `from`)
+    /// as its routine one.
+    pub fn of(trace: &Trace) -> Statuses {
+        let first =
+            |server| trace.initial_status(server).or(trace.changes.iter().find(|c| c.server == server).map(|c| c.from));
+        let initial: Vec<String> =
+            trace.servers().into_iter().filter_map(first).map(|s| s.as_str().to_string()).collect();
+        let mut seen = initial.clone();
+        for status in trace.changes.iter().flat_map(|c| [c.from.as_str(), c.to.as_str()]) {
+            if !seen.iter().any(|s| s == status) {
+                seen.push(status.to_string());
+            }
+        }
+        Statuses::new(&seen, &initial)
+    }
+
     /// From the statuses seen, in order of first appearance, and the servers'
     /// initial statuses.
     pub fn new(seen: &[String], initial: &[String]) -> Statuses {
-        let voice = seen.iter().all(|s| STATUSES.iter().any(|(name, _)| name == s));
+        let voice = seen.iter().all(|s| voice_color(s).is_some());
         if voice {
             return Statuses {
-                legend: STATUSES.iter().map(|(name, color)| (name.to_string(), *color)).collect(),
-                routine: VOICE_ROUTINE.iter().map(|s| s.to_string()).collect(),
+                legend: STATUSES.iter().map(|(status, color)| (status.as_str().to_string(), *color)).collect(),
+                routine: VOICE_ROUTINE.iter().map(|s| s.as_str().to_string()).collect(),
                 voice,
             };
         }
         let mut legend: Vec<(String, RGBColor)> = vec![];
+        let down = DbStatus::Down.as_str();
         for status in seen {
-            let fixed = STATUSES.iter().find(|(name, _)| name == status).map(|(_, c)| *c);
-            let fixed = fixed.or_else(|| (status == "down").then_some(STATUSES[6].1));
+            let fixed = voice_color(status).or_else(|| (status == down).then_some(STATUSES[6].1));
             let taken = |c: &RGBColor| legend.iter().any(|(_, used)| used == c) || fixed == Some(*c);
             let free = OTHER_STATUS_COLORS.iter().find(|c| !taken(c)).copied();
             legend.push((status.clone(), fixed.or(free).unwrap_or(TEXT)));
         }
-        let routine = initial.iter().filter(|s| s.as_str() != "down").cloned().collect();
+        let routine = initial.iter().filter(|s| s.as_str() != down).cloned().collect();
         Statuses { legend, routine, voice }
     }
 
@@ -148,25 +168,15 @@ pub fn ink_on(background: RGBColor) -> RGBColor {
     if luminance > 140.0 { TEXT } else { RGBColor(0xFF, 0xFF, 0xFF) }
 }
 
-pub fn fault_color(kind: FaultKind) -> RGBColor {
+/// A fault's colour and its name in legends.
+pub fn fault_look(kind: FaultKind) -> (RGBColor, &'static str) {
     match kind {
-        FaultKind::Crash => RGBColor(0x33, 0x33, 0x33),
-        FaultKind::ServiceStopped => RGBColor(0x8C, 0x51, 0x0A),
-        FaultKind::LinkCut => RGBColor(0x00, 0x72, 0xB2),
-        FaultKind::SplitBrain => RGBColor(0xCC, 0x79, 0xA7),
-        FaultKind::MailboxesUnmounted => RGBColor(0x88, 0x22, 0x55),
-        FaultKind::DataCentreLoss => RGBColor(0x33, 0x33, 0x33),
-    }
-}
-
-pub fn fault_name(kind: FaultKind) -> &'static str {
-    match kind {
-        FaultKind::Crash => "server down (crash)",
-        FaultKind::ServiceStopped => "critical service stopped",
-        FaultKind::LinkCut => "network link cut",
-        FaultKind::SplitBrain => "split brain (two primaries)",
-        FaultKind::MailboxesUnmounted => "message store unmounted",
-        FaultKind::DataCentreLoss => "data-centre loss (primary site)",
+        FaultKind::Crash => (RGBColor(0x33, 0x33, 0x33), "server down (crash)"),
+        FaultKind::ServiceStopped => (RGBColor(0x8C, 0x51, 0x0A), "critical service stopped"),
+        FaultKind::LinkCut => (RGBColor(0x00, 0x72, 0xB2), "network link cut"),
+        FaultKind::SplitBrain => (RGBColor(0xCC, 0x79, 0xA7), "split brain (two primaries)"),
+        FaultKind::MailboxesUnmounted => (RGBColor(0x88, 0x22, 0x55), "message store unmounted"),
+        FaultKind::DataCentreLoss => (RGBColor(0x33, 0x33, 0x33), "data-centre loss (primary site)"),
     }
 }
 
@@ -207,23 +217,6 @@ pub fn number(v: f64) -> String {
     if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
-/// What a metric counts, for a panel's heading ("" when unknown).
-pub fn metric_unit(metric: &str) -> &'static str {
-    match metric {
-        "blocking_probability" => "fraction of calls offered",
-        "availability" | "service_availability" => "fraction of the measured time",
-        "split_brain_episodes" => "episodes",
-        "failovers" => "automatic status changes",
-        m if m.ends_with("_s") => "seconds",
-        m if m.contains("calls") => "calls",
-        m if m.contains("messages") => "messages",
-        m if m.contains("posts") => "posts",
-        m if m.contains("records") => "records",
-        m if m.contains("backups") => "log backups",
-        _ => "",
-    }
-}
-
 /// Tick labels for an axis from `low` to `high`: as many decimals as the
 /// tick spacing needs, so neighbouring ticks never read the same.
 pub fn ticks(low: f64, high: f64) -> impl Fn(&f64) -> String {
@@ -236,11 +229,18 @@ pub fn ticks(low: f64, high: f64) -> impl Fn(&f64) -> String {
     }
 }
 
+/// The largest unit in which `seconds` is at least two: its size in
+/// seconds, its symbol and its name (`86400, "d", "days"`).
+pub fn unit(seconds: f64) -> (f64, &'static str, &'static str) {
+    const UNITS: [(f64, &str, &str); 4] =
+        [(86_400.0, "d", "days"), (3_600.0, "h", "hours"), (60.0, "min", "minutes"), (1.0, "s", "seconds")];
+    UNITS.into_iter().find(|(size, ..)| seconds >= 2.0 * *size).unwrap_or(UNITS[3])
+}
+
 /// A duration for a label, in the largest unit that keeps it readable.
 pub fn duration(seconds: f64) -> String {
-    const UNITS: [(f64, &str); 4] = [(86_400.0, "d"), (3_600.0, "h"), (60.0, "min"), (1.0, "s")];
-    let (size, unit) = UNITS.iter().find(|(size, _)| seconds >= 2.0 * *size).copied().unwrap_or((1.0, "s"));
-    format!("{} {unit}", number(seconds / size))
+    let (size, symbol, _) = unit(seconds);
+    format!("{} {symbol}", number(seconds / size))
 }
 
 #[cfg(test)]

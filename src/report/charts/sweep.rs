@@ -9,36 +9,17 @@
 //! are categories in the order the sweep ran them.
 
 use super::Draw;
-use super::data;
+use super::kit::{self, Area, Backend, Plot};
 use super::layout::{self, Swatch};
 use super::style;
+use crate::report::folder::{Folder, Sizing, SweepRow as Point};
 use crate::scenario::Duration;
-use anyhow::{Context, Result, bail};
-use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
+use anyhow::{Result, bail};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
-use std::path::Path;
 
-/// Metrics worth a panel when the file has many, in order: a voice
-/// cluster's, else a chat pool's (what a backup-interval and time-to-decide
-/// sweep trades: posts lost against the outage, and the backups applied by
-/// hand that explain it).
-const PREFERRED: [&[&str]; 2] = [
-    &["blocking_probability", "calls_dropped", "mailbox_unavailable_calls", "service_availability"],
-    &["posts_lost", "outage_s", "rpo_s", "backups_applied", "unmirrored_s", "compliance_records_lost"],
-];
-/// The metrics drawn first when present, in this order.
-const FIRST: [&str; 4] = ["blocking_probability", "posts_lost", "outage_s", "rpo_s"];
+/// The most panels: the key metrics of [`kit::SWEPT`] the file has.
 const MAX_PANELS: usize = 4;
-
-/// A grid point's result for one metric.
-struct Point {
-    values: Vec<String>,
-    metric: String,
-    mean: f64,
-    ci95: f64,
-}
 
 /// How the first key's values map to the x axis.
 struct XAxis {
@@ -49,26 +30,17 @@ struct XAxis {
 
 impl XAxis {
     fn new(values: &[&str]) -> XAxis {
-        let mut distinct: Vec<String> = vec![];
-        for v in values {
-            if !distinct.iter().any(|d| d == v) {
-                distinct.push(v.to_string());
-            }
-        }
+        let distinct = distinct(values);
         let numbers: Option<Vec<f64>> =
             distinct.iter().map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite())).collect();
         let durations: Option<Vec<f64>> =
             distinct.iter().map(|v| Duration::parse(v).ok().map(Duration::as_secs_f64)).collect();
-        match numbers.or(durations) {
-            Some(xs) => {
-                let mut ticks: Vec<(String, f64)> = distinct.into_iter().zip(xs).collect();
-                ticks.sort_by(|a, b| a.1.total_cmp(&b.1));
-                XAxis { ticks, numeric: true }
-            }
-            None => {
-                XAxis { ticks: distinct.into_iter().enumerate().map(|(i, v)| (v, i as f64)).collect(), numeric: false }
-            }
-        }
+        // Categories stand at 0, 1, 2, ... in the order the sweep ran them.
+        let numeric = numbers.is_some() || durations.is_some();
+        let xs = numbers.or(durations).unwrap_or_else(|| (0..distinct.len()).map(|i| i as f64).collect());
+        let mut ticks: Vec<(String, f64)> = distinct.into_iter().zip(xs).collect();
+        ticks.sort_by(|a, b| a.1.total_cmp(&b.1));
+        XAxis { ticks, numeric }
     }
 
     fn position(&self, value: &str) -> Option<f64> {
@@ -84,124 +56,27 @@ impl XAxis {
     }
 }
 
-pub struct Chart {
+pub struct Chart<'a> {
     keys: Vec<String>,
     points: Vec<Point>,
     metrics: Vec<String>,
     /// For `sizing.png`: the targets and answers drawn over the lines.
-    sizing: Option<Sizing>,
-}
-
-/// What `size` looked for and found (`sizing.json`).
-struct Sizing {
-    /// Per target: its metric, `<=` or `>=`, and its value.
-    targets: Vec<(String, String, f64)>,
-    /// Per strategy: the least value meeting every target, if any.
-    answers: Vec<(String, Option<f64>)>,
-}
-
-#[derive(serde::Deserialize)]
-struct SizingJson {
-    key: String,
-    targets: Vec<TargetJson>,
-    answers: serde_json::Map<String, serde_json::Value>,
-}
-
-#[derive(serde::Deserialize)]
-struct TargetJson {
-    metric: String,
-    op: String,
-    value: f64,
+    sizing: Option<&'a Sizing>,
 }
 
 /// How far above a `<=` target a sizing panel's axis goes: the curve falls
 /// from near 1 at one port, and the answer is where it crosses the target.
 const SIZING_HEADROOM: f64 = 4.0;
 
-impl Chart {
-    /// Reads `sweep.csv`; `None` when it is missing or has no rows.
-    pub fn load(dir: &Path) -> Result<Option<Chart>> {
-        let Some(mut file) = data::open(dir, "sweep.csv")? else { return Ok(None) };
-        let headers = file.headers();
-        let [metric, mean, ci95] = file.columns(["metric", "mean", "ci95"])?;
-        let keys: Vec<String> = headers[..metric].to_vec();
-        if keys.is_empty() {
-            bail!("{} has no swept key before its `metric` column", file.path().display());
-        }
-        let mut points = vec![];
-        file.for_each(|row| {
-            let values = (0..keys.len()).map(|i| row.str(i).map(str::to_string)).collect::<Result<Vec<_>>>()?;
-            let (m, ci) = (row.number(mean)?, row.number(ci95)?);
-            points.push(Point { values, metric: row.str(metric)?.to_string(), mean: m, ci95: ci });
-            Ok(true)
-        })?;
-        if points.is_empty() {
-            return Ok(None);
-        }
-        let metrics = choose_metrics(&points);
-        Ok(Some(Chart { keys, points, metrics, sizing: None }))
-    }
-
-    /// Reads `sizing.csv` (`strategy,KEY,metric,mean,ci95,meets`) and
-    /// `sizing.json`: the key on the x axis, a line per strategy, a panel per
-    /// target metric. `None` when the folder has no sizing.
-    pub fn load_sizing(dir: &Path) -> Result<Option<Chart>> {
-        let Some(mut file) = data::open(dir, "sizing.csv")? else { return Ok(None) };
-        let json_path = dir.join("sizing.json");
-        let text = std::fs::read_to_string(&json_path)
-            .with_context(|| format!("cannot read {} (sizing.csv needs it)", json_path.display()))?;
-        let json: SizingJson =
-            serde_json::from_str(&text).with_context(|| format!("{} is not a sizing file", json_path.display()))?;
-        let [strategy, metric, mean, ci95] = file.columns(["strategy", "metric", "mean", "ci95"])?;
-        let key = file.headers().get(1).filter(|k| **k == json.key).cloned().with_context(|| {
-            format!("{}: its second column is not the key `{}` of sizing.json", file.path().display(), json.key)
-        })?;
-        let mut points = vec![];
-        file.for_each(|row| {
-            let values = vec![row.str(1)?.to_string(), row.str(strategy)?.to_string()];
-            let (m, ci) = (row.number(mean)?, row.number(ci95)?);
-            points.push(Point { values, metric: row.str(metric)?.to_string(), mean: m, ci95: ci });
-            Ok(true)
-        })?;
-        if points.is_empty() {
-            return Ok(None);
-        }
-        let targets: Vec<(String, String, f64)> = json.targets.into_iter().map(|t| (t.metric, t.op, t.value)).collect();
-        let answers = json.answers.into_iter().map(|(name, a)| (name, a.as_f64())).collect();
-        let metrics = targets.iter().map(|t| t.0.clone()).fold(vec![], |mut all: Vec<String>, m| {
-            if !all.contains(&m) {
-                all.push(m);
-            }
-            all
-        });
-        let keys = vec![key, "strategy".to_string()];
-        Ok(Some(Chart { keys, points, metrics, sizing: Some(Sizing { targets, answers }) }))
-    }
-}
-
-/// Every metric when there are few, else the first preferred list's ones
-/// present (at most four); blocking probability, or posts lost, first
-/// either way.
-fn choose_metrics(points: &[Point]) -> Vec<String> {
+/// The distinct names, in order of first appearance.
+fn distinct<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Vec<String> {
     let mut all: Vec<String> = vec![];
-    for p in points {
-        if !all.contains(&p.metric) {
-            all.push(p.metric.clone());
+    for name in names {
+        if !all.iter().any(|a| a == name.as_ref()) {
+            all.push(name.as_ref().to_string());
         }
     }
-    let mut chosen: Vec<String> = if all.len() <= MAX_PANELS {
-        all.clone()
-    } else {
-        let present = |list: &[&str]| -> Vec<String> {
-            list.iter().filter(|m| all.iter().any(|a| a == *m)).take(MAX_PANELS).map(|m| m.to_string()).collect()
-        };
-        PREFERRED.iter().map(|list| present(list)).find(|p| !p.is_empty()).unwrap_or_default()
-    };
-    if chosen.is_empty() {
-        chosen = all.into_iter().take(1).collect();
-    }
-    chosen.sort_by_key(|m| FIRST.iter().position(|f| f == m).unwrap_or(FIRST.len()));
-    chosen
+    all
 }
 
 /// One line: the other keys' values it stands for, and its points.
@@ -210,28 +85,52 @@ struct Line {
     points: Vec<(f64, f64, f64)>,
 }
 
-impl Chart {
+impl<'a> Chart<'a> {
+    /// From `sweep.csv`; `None` when it is missing or has no rows.
+    pub fn new(folder: &Folder) -> Result<Option<Chart<'_>>> {
+        let Some(sweep) = folder.sweep.as_ref().filter(|s| !s.rows.is_empty()) else { return Ok(None) };
+        if sweep.keys.is_empty() {
+            bail!("sweep.csv has no swept key before its `metric` column");
+        }
+        let points = sweep.rows.clone();
+        let metrics = kit::key_metrics(&distinct(points.iter().map(|p| &p.metric)), &kit::SWEPT, MAX_PANELS);
+        Ok(Some(Chart { keys: sweep.keys.clone(), points, metrics, sizing: None }))
+    }
+
+    /// From `sizing.csv` and `sizing.json`: the key on the x axis, a line
+    /// per strategy, a panel per target metric. `None` when the folder has
+    /// no sizing.
+    pub fn sizing(folder: &'a Folder) -> Option<Chart<'a>> {
+        let sizing = folder.sizing.as_ref().filter(|s| !s.candidates.is_empty())?;
+        let points = sizing.candidates.iter().map(|c| Point {
+            values: vec![c.value.clone(), c.strategy.clone()],
+            metric: c.metric.clone(),
+            mean: c.mean,
+            ci95: c.ci95,
+        });
+        let metrics = distinct(sizing.targets.iter().map(|t| &t.metric));
+        let keys = vec![sizing.key.clone(), "strategy".to_string()];
+        Some(Chart { keys, points: points.collect(), metrics, sizing: Some(sizing) })
+    }
+
     /// The lines of `metric`, one per combination of the keys after the
     /// first, in the order the sweep ran them.
     fn lines(&self, metric: &str, axis: &XAxis) -> Vec<Line> {
-        let mut lines: Vec<(Vec<String>, Line)> = vec![];
+        let mut lines: Vec<Line> = vec![];
         for p in self.points.iter().filter(|p| p.metric == metric && p.mean.is_finite()) {
-            let others = p.values[1..].to_vec();
             let Some(x) = axis.position(&p.values[0]) else { continue };
-            let index = match lines.iter().position(|(k, _)| *k == others) {
-                Some(i) => i,
-                None => {
-                    lines.push((others.clone(), Line { label: self.line_label(&others), points: vec![] }));
-                    lines.len() - 1
-                }
-            };
-            lines[index].1.points.push((x, p.mean, p.ci95.max(0.0)));
+            // Each combination of the other keys has a label of its own.
+            let label = self.line_label(&p.values[1..]);
+            if !lines.iter().any(|l| l.label == label) {
+                lines.push(Line { label: label.clone(), points: vec![] });
+            }
+            let line = lines.iter_mut().find(|l| l.label == label).expect("pushed above");
+            line.points.push((x, p.mean, p.ci95.max(0.0)));
         }
-        let mut out: Vec<Line> = lines.into_iter().map(|(_, l)| l).collect();
-        for line in &mut out {
+        for line in &mut lines {
             line.points.sort_by(|a, b| a.0.total_cmp(&b.0));
         }
-        out
+        lines
     }
 
     /// "sccp" with one other key (named in the legend's title), else
@@ -248,39 +147,16 @@ impl Chart {
         let values: Vec<&str> = self.points.iter().map(|p| p.values[0].as_str()).collect();
         XAxis::new(&values)
     }
-}
 
-impl Draw for Chart {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let axis = self.axis();
-        let (header, body) = root.split_vertically(120);
-        self.header(&header, &axis)?;
-        let count = self.metrics.len();
-        let (rows, columns) = if count <= 2 { (1, count) } else { (2, 2) };
-        let areas = body.split_evenly((rows, columns));
-        for (metric, area) in self.metrics.iter().zip(areas.iter()) {
-            self.panel(area, metric, &axis)?;
-        }
-        Ok(())
-    }
-}
-
-impl Chart {
-    fn header<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, axis: &XAxis) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
+    fn header<DB: Backend>(&self, area: &Area<DB>, axis: &XAxis) -> Result<()> {
         let title = match &self.sizing {
             Some(sizing) => {
-                let targets: Vec<String> = sizing.targets.iter().map(|(m, op, v)| format!("{m} {op} {v}")).collect();
+                let targets: Vec<String> =
+                    sizing.targets.iter().map(|t| format!("{} {} {}", t.metric, t.op, t.value)).collect();
                 format!("Sizing: the least {} with {}", self.keys[0], targets.join(" and "))
             }
             None => format!("Sweep over {}", self.keys.join(" × ")),
         };
-        layout::text(area, &title, (24, 24), &style::title(), HPos::Left, VPos::Center)?;
         let per_line = match self.keys.len() {
             1 => String::new(),
             _ => format!(" One line per value of {}.", self.keys[1..].join(" and ")),
@@ -292,7 +168,7 @@ impl Chart {
             ),
             None => format!("Mean over each grid point's replications; bands are 95 % confidence intervals.{per_line}"),
         };
-        layout::text(area, &subtitle, (24, 58), &style::label(), HPos::Left, VPos::Center)?;
+        kit::header(area, &title, &subtitle, 58)?;
         let lines = self.lines(&self.metrics[0], axis);
         if self.keys.len() > 1 {
             let items: Vec<(Swatch, String)> = lines
@@ -301,21 +177,18 @@ impl Chart {
                 .map(|(i, l)| (Swatch::Line(style::series_color(i)), l.label.clone()))
                 .collect();
             let lead = if self.keys.len() == 2 { format!("{}:", self.keys[1]) } else { "lines:".to_string() };
-            layout::text(area, &lead, (24, 94), &style::heading(), HPos::Left, VPos::Center)?;
-            let start = 24 + layout::text_width(area, &lead, &style::heading())? + 16;
-            layout::legend_row(area, (start, 94), &items)?;
+            layout::keyed_legend(area, Some(&lead), &items, 94)?;
         }
         Ok(())
     }
 
-    fn panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, metric: &str, axis: &XAxis) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        layout::metric_heading(area, metric, (24, 18))?;
+    fn panel<DB: Backend>(&self, area: &Area<DB>, metric: &str, axis: &XAxis) -> Result<()> {
+        kit::metric_heading(area, metric, (24, 18))?;
         let mut lines = self.lines(metric, axis);
-        let targets: Vec<(String, f64)> =
-            self.sizing.iter().flat_map(|s| &s.targets).filter(|t| t.0 == metric).map(|t| (t.1.clone(), t.2)).collect();
+        let targets: Vec<(String, f64)> = (self.sizing.iter().flat_map(|s| &s.targets))
+            .filter(|t| t.metric == metric)
+            .map(|t| (t.op.clone(), t.value))
+            .collect();
         let (bottom, mut top) = y_range(&lines);
         for (op, value) in &targets {
             if op == "<=" && *value > 0.0 && top > SIZING_HEADROOM * value {
@@ -330,23 +203,12 @@ impl Chart {
             point.1 = mean;
         }
         let (x_low, x_high) = axis.range();
-        let mut chart = ChartBuilder::on(area)
-            .margin_top(36)
-            .margin_right(30)
-            .margin_bottom(10)
-            .y_label_area_size(80)
-            .x_label_area_size(60)
-            .build_cartesian_2d(x_low..x_high, bottom..top)?;
-        chart
-            .configure_mesh()
+        let mut chart = kit::plot(area, [36, 30, 10, 0], (80, 60), x_low..x_high, bottom..top)?;
+        kit::mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(0)
             .y_labels(6)
             .y_label_formatter(&style::ticks(bottom, top))
-            .bold_line_style(style::GRID)
-            .light_line_style(TRANSPARENT)
-            .axis_style(style::MUTED)
-            .label_style(style::small())
             .draw()?;
         self.x_ticks(&chart, area, axis)?;
         // A line that later ones would hide (same values, as sccp and
@@ -366,13 +228,11 @@ impl Chart {
         }
         if let Some(sizing) = &self.sizing {
             for (i, line) in lines.iter().enumerate() {
-                let answer = sizing.answers.iter().find(|(name, _)| *name == line.label).and_then(|a| a.1);
+                let answer =
+                    sizing.answers.iter().find(|(name, _)| *name == line.label).and_then(|a| a.1.map(|v| v as f64));
                 let Some(at) = answer.and_then(|a| line.points.iter().find(|p| p.0 == a)) else { continue };
-                chart.draw_series(std::iter::once(Circle::new(
-                    (at.0, at.1),
-                    11,
-                    style::series_color(i).stroke_width(3),
-                )))?;
+                let ring = Circle::new((at.0, at.1), 11, style::series_color(i).stroke_width(3));
+                chart.draw_series(std::iter::once(ring))?;
             }
         }
         Ok(())
@@ -380,21 +240,9 @@ impl Chart {
 
     /// The swept values as typed, under their points, with a grid line each;
     /// when they would overlap, only every n-th is named.
-    fn x_ticks<DB: DrawingBackend>(
-        &self,
-        chart: &ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-        area: &DrawingArea<DB, Shift>,
-        axis: &XAxis,
-    ) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let base = area.get_base_pixel();
+    fn x_ticks<DB: Backend>(&self, chart: &Plot<DB>, area: &Area<DB>, axis: &XAxis) -> Result<()> {
         let (y_range, small) = (chart.y_range(), style::small());
-        let pixel = |x: f64, y: f64| {
-            let (px, py) = chart.backend_coord(&(x, y));
-            (px - base.0, py - base.1)
-        };
+        let pixel = |x: f64, y: f64| kit::pixel(chart, area, (x, y));
         let widest = axis
             .ticks
             .iter()
@@ -411,9 +259,7 @@ impl Chart {
                 layout::text(area, value, (px, bottom + 16), &small, HPos::Center, VPos::Center)?;
             }
         }
-        let (w, h) = area.dim_in_pixel();
-        let at = ((80 + (w - 110) / 2) as i32, h as i32 - 22);
-        layout::text(area, &self.keys[0], at, &style::label(), HPos::Center, VPos::Center)
+        kit::axis_caption(area, &self.keys[0], (80, 30), 22)
     }
 }
 
@@ -441,15 +287,7 @@ fn y_range(lines: &[Line]) -> (f64, f64) {
     (bottom, top.max(bottom + span * 0.01))
 }
 
-fn draw_line<DB: DrawingBackend>(
-    chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-    line: &Line,
-    color: RGBColor,
-    wider: u32,
-) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
+fn draw_line<DB: Backend>(chart: &mut Plot<DB>, line: &Line, color: RGBColor, wider: u32) -> Result<()> {
     let upper = line.points.iter().map(|p| (p.0, p.1 + p.2));
     let lower = line.points.iter().rev().map(|p| (p.0, p.1 - p.2));
     let band: Vec<(f64, f64)> = upper.chain(lower).collect();
@@ -458,6 +296,21 @@ where
     chart.draw_series(LineSeries::new(centre.clone(), color.stroke_width(3 + wider)))?;
     chart.draw_series(centre.into_iter().map(|p| Circle::new(p, 5 + wider, color.filled())))?;
     Ok(())
+}
+
+impl Draw for Chart<'_> {
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> Result<()> {
+        let axis = self.axis();
+        let (header, body) = root.split_vertically(120);
+        self.header(&header, &axis)?;
+        let count = self.metrics.len();
+        let (rows, columns) = if count <= 2 { (1, count) } else { (2, 2) };
+        let areas = body.split_evenly((rows, columns));
+        for (metric, area) in self.metrics.iter().zip(areas.iter()) {
+            self.panel(area, metric, &axis)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -479,22 +332,5 @@ mod tests {
         let words = XAxis::new(&["sip_trunk", "sccp", "sip_trunk"]);
         assert!(!words.numeric);
         assert_eq!(words.position("sccp"), Some(1.0));
-    }
-
-    #[test]
-    fn blocking_probability_comes_first() {
-        let point = |metric: &str| Point { values: vec!["8".into()], metric: metric.into(), mean: 0.0, ci95: 0.0 };
-        let points = [point("calls_dropped"), point("blocking_probability")];
-        assert_eq!(choose_metrics(&points), ["blocking_probability", "calls_dropped"]);
-    }
-
-    #[test]
-    fn a_chat_sweep_draws_posts_lost_first() {
-        let point = |metric: &str| Point { values: vec!["5m".into()], metric: metric.into(), mean: 0.0, ci95: 0.0 };
-        let names = ["posts", "posts_refused", "posts_lost", "outage_s", "unmirrored_s", "rpo_s", "backups_applied"];
-        let points: Vec<Point> = names.iter().map(|m| point(m)).collect();
-        assert_eq!(choose_metrics(&points), ["posts_lost", "outage_s", "rpo_s", "backups_applied"]);
-        let few: Vec<Point> = ["outage_s", "posts_lost"].iter().map(|m| point(m)).collect();
-        assert_eq!(choose_metrics(&few), ["posts_lost", "outage_s"]);
     }
 }

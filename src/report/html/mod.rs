@@ -3,7 +3,7 @@
 //!
 //! ```text
 //!   folder files ──folder::read──▶ Folder ──render──▶ HTML text ──write──▶ report.html
-//!                                    │
+//!                                    │                 ▲
 //!                                    └─ charts drawn to SVG strings, inlined
 //! ```
 //! The page is built from the folder's files alone, so `clustersim chart
@@ -16,11 +16,11 @@
 //! `data-time-s`; the metrics table has one row per metric of
 //! `summary.json`, each with `data-metric`.
 
-mod folder;
 mod sections;
 mod timeline;
 
-pub use folder::{Folder, read};
+use crate::report::charts;
+use crate::report::folder::{self, Folder};
 
 use crate::engine::{DAY, HOUR, MINUTE, SECOND, Time};
 use anyhow::{Context, Result};
@@ -35,10 +35,11 @@ const JS: &str = include_str!("report.js");
 /// Reads results folder `dir` and writes its `report.html` (through a
 /// temporary file, so a failure never leaves half a page).
 pub fn write(dir: &Path) -> Result<PathBuf> {
-    let folder = read(dir)?;
+    let folder = folder::read(dir)?;
+    let charts = charts::svg_documents(&folder)?;
     let path = dir.join(FILE);
     let temp = dir.join(format!(".{FILE}.tmp"));
-    let written = std::fs::write(&temp, render(&folder))
+    let written = std::fs::write(&temp, render(&folder, &charts))
         .and_then(|()| std::fs::rename(&temp, &path))
         .with_context(|| format!("cannot write {}", path.display()));
     if written.is_err() {
@@ -48,11 +49,11 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// The whole page.
-pub fn render(folder: &Folder) -> String {
+/// The whole page, with the folder's charts as SVG documents by name.
+pub fn render(folder: &Folder, charts: &[(String, String)]) -> String {
     let title = sections::title(folder);
     let mut body = String::new();
-    body.push_str(&sections::header(folder));
+    body.push_str(&sections::header(folder, !charts.is_empty()));
     body.push_str("<main>\n");
     body.push_str(&sections::metrics(folder));
     body.push_str(&sections::expectations(folder));
@@ -61,7 +62,7 @@ pub fn render(folder: &Folder) -> String {
     body.push_str(&sections::sweep(folder));
     body.push_str(&sections::timeline(folder));
     body.push_str(&sections::events(folder));
-    body.push_str(&sections::charts(folder));
+    body.push_str(&sections::charts(charts));
     body.push_str("</main>\n");
     body.push_str(
         "<footer>Written by clustersim from the files of this folder. The page is self-contained: \

@@ -2,13 +2,13 @@
 //! what was simulated, the tables, the timeline, the event list, the charts.
 //! A section whose files the folder lacks is left out.
 
-use super::folder::{Folder, Trace};
 use super::timeline::{self, Lane, LaneKind, Mark};
 use super::{clock, duration_text, esc};
 use crate::engine::Time;
 use crate::experiment::Stat;
 use crate::report::charts::style::{self, Statuses};
-use crate::report::charts::timeline::FaultKind;
+use crate::report::faults::FaultKind;
+use crate::report::folder::{Folder, Trace};
 use crate::report::{fmt_human, fmt_interval, fmt_like_mean, fmt_secs};
 use plotters::style::RGBColor;
 use std::fmt::Write;
@@ -30,46 +30,15 @@ pub fn title(folder: &Folder) -> String {
     "Results".into()
 }
 
-/// The run's horizon: `summary.json`'s duration, else the last traced time.
-fn horizon(folder: &Folder) -> Time {
-    if let Some(s) = folder.summary.as_ref().filter(|s| s.duration_s > 0.0) {
-        return Time::from_secs_f64(s.duration_s);
-    }
-    let Some(t) = &folder.trace else { return crate::engine::SECOND };
-    let events = t.events.iter().map(|e| e.time.0);
-    let changes = t.changes.iter().map(|c| c.time.0);
-    let bins = t.load.iter().map(|b| b.start_s.0 + b.width_s.0);
-    events.chain(changes).chain(bins).max().unwrap_or_default().max(crate::engine::SECOND)
-}
-
 fn hex(c: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
-}
-
-/// The statuses the trace shows, coloured as in the PNG charts.
-fn statuses(trace: &Trace) -> Statuses {
-    let initial: Vec<String> = trace
-        .events
-        .iter()
-        .filter(|e| e.kind == crate::model::trace::EventKind::InitialStatus && !e.status.is_empty())
-        .map(|e| e.status.clone())
-        .collect();
-    let mut seen = initial.clone();
-    for c in &trace.changes {
-        for s in [c.from.as_str(), c.to.as_str()] {
-            if !seen.iter().any(|x| x == s) {
-                seen.push(s.to_string());
-            }
-        }
-    }
-    Statuses::new(&seen, &initial)
 }
 
 /// The colours of statuses and faults, shared with the PNG charts.
 pub fn colours(folder: &Folder) -> String {
     let mut css = String::new();
     if let Some(trace) = &folder.trace {
-        for (name, colour) in statuses(trace).legend {
+        for (name, colour) in Statuses::of(trace).legend {
             let _ = writeln!(css, ".st-{name}{{fill:{0}}} .sw.st-{name}{{background:{0}}}", hex(colour));
         }
     }
@@ -81,13 +50,13 @@ pub fn colours(folder: &Folder) -> String {
         ("f-unmounted", FaultKind::MailboxesUnmounted),
     ];
     for (class, kind) in faults {
-        let _ = writeln!(css, ".{class}{{fill:{0}}} .sw.{class}{{background:{0}}}", hex(style::fault_color(kind)));
+        let _ = writeln!(css, ".{class}{{fill:{0}}} .sw.{class}{{background:{0}}}", hex(style::fault_look(kind).0));
     }
     css
 }
 
 /// What was simulated and how to get the same files again.
-pub fn header(folder: &Folder) -> String {
+pub fn header(folder: &Folder, charts: bool) -> String {
     let mut h = String::from("<header>\n");
     let _ = writeln!(h, "<h1>{}</h1>", esc(&title(folder)));
     let kind = if folder.is_chat() { "Persistent Chat pool, manual failover" } else { "voice-messaging cluster" };
@@ -143,7 +112,7 @@ pub fn header(folder: &Folder) -> String {
             esc(&command(folder))
         );
     }
-    h.push_str(&nav(folder));
+    h.push_str(&nav(folder, charts));
     h.push_str("</header>\n");
     h
 }
@@ -167,7 +136,7 @@ pub fn command(folder: &Folder) -> String {
     out
 }
 
-fn nav(folder: &Folder) -> String {
+fn nav(folder: &Folder, charts: bool) -> String {
     let mut links = vec![];
     let mut add = |present: bool, id: &str, text: &str| {
         if present {
@@ -181,7 +150,7 @@ fn nav(folder: &Folder) -> String {
     add(folder.sweep.is_some(), "sweep", "Sweep");
     add(folder.trace.is_some(), "timeline", "Timeline");
     add(folder.trace.is_some(), "events", "Events");
-    add(!folder.charts.is_empty(), "charts", "Charts");
+    add(charts, "charts", "Charts");
     format!("<nav>{}</nav>\n", links.join(" · "))
 }
 
@@ -509,7 +478,7 @@ fn mark(m: &Mark, y: f64, height: f64, view: (Time, Time)) -> String {
 /// The interactive timeline of the traced replication.
 pub fn timeline(folder: &Folder) -> String {
     let Some(trace) = &folder.trace else { return String::new() };
-    let horizon = horizon(folder);
+    let horizon = folder.horizon();
     let lanes: Vec<Lane> = timeline::lanes(trace, horizon, folder.is_chat());
     let view = timeline::initial_view(trace, horizon);
     let height = AXIS + lanes.iter().map(|l| lane_height(l.kind) + GAP).sum::<f64>() + 6.0;
@@ -584,7 +553,7 @@ pub fn timeline(folder: &Folder) -> String {
 /// Swatches for the statuses and the faults the timeline draws.
 fn legend(trace: &Trace, chat: bool) -> String {
     let mut items: Vec<(String, String)> =
-        statuses(trace).legend.into_iter().map(|(name, _)| (format!("st-{name}"), name)).collect();
+        Statuses::of(trace).legend.into_iter().map(|(name, _)| (format!("st-{name}"), name)).collect();
     if chat {
         items.push(("f-crash".into(), "data centre lost".into()));
         items.push(("runbook".into(), "runbook step".into()));
@@ -596,7 +565,7 @@ fn legend(trace: &Trace, chat: bool) -> String {
             ("f-split", FaultKind::SplitBrain),
             ("f-unmounted", FaultKind::MailboxesUnmounted),
         ];
-        items.extend(faults.iter().map(|(class, kind)| (class.to_string(), style::fault_name(*kind).to_string())));
+        items.extend(faults.iter().map(|(class, kind)| (class.to_string(), style::fault_look(*kind).1.to_string())));
         items.push(("c-blocked".into(), "calls blocked".into()));
         items.push(("c-dropped".into(), "calls dropped".into()));
         items.push(("c-mailbox".into(), "calls without mailbox".into()));
@@ -657,12 +626,12 @@ pub fn events(folder: &Folder) -> String {
 
 /// The folder's charts, inline. Their own `xmlns` goes: an `<svg>` inside
 /// HTML needs none, and the page then names no web address at all.
-pub fn charts(folder: &Folder) -> String {
-    if folder.charts.is_empty() {
+pub fn charts(charts: &[(String, String)]) -> String {
+    if charts.is_empty() {
         return String::new();
     }
     let mut h = String::from("<section id=\"charts\">\n<h2>Charts</h2>\n");
-    for (name, svg) in &folder.charts {
+    for (name, svg) in charts {
         let svg = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
         let _ =
             writeln!(h, "<figure id=\"chart-{name}\">\n{}\n<figcaption>{name}</figcaption>\n</figure>", svg.trim_end());
@@ -678,12 +647,12 @@ mod tests {
     fn folder(summary: &str) -> Folder {
         Folder {
             summary: Some(serde_json::from_str(summary).unwrap()),
+            replications: None,
             trace: None,
             comparison: vec![],
             sweep: None,
             sizing: None,
             expectations: vec![],
-            charts: vec![],
         }
     }
 

@@ -8,13 +8,12 @@
 //!   Trace ──lanes()──▶ [Lane { label, marks: [Mark { start, end?, server, what, cause, detail }] }]
 //!                            └──▶ SVG (page.rs): a <rect> per mark with data-time-s, data-server, ...
 //! ```
-//! Faults are paired from the events' typed fields (the kind, the server,
-//! the service, the links and the cause), never from their sentences.
+//! Faults are paired by [`crate::report::faults`], as in the charts.
 
-use super::folder::{Trace, TracedChange, TracedEvent};
 use crate::engine::Time;
-use crate::model::trace::{Actor, EventKind, Links, State};
-use crate::scenario::Status;
+use crate::model::trace::{Actor, EventKind, State};
+use crate::report::faults::{self, Fault, FaultKind};
+use crate::report::folder::{Trace, TracedChange, TracedEvent};
 use std::collections::BTreeMap;
 
 /// One mark: a span (`end` is `Some`) or an instant.
@@ -54,22 +53,9 @@ impl Lane {
     }
 }
 
-/// The servers of the trace in the order it introduces them (`cluster` is none).
-pub fn servers(trace: &Trace) -> Vec<Actor> {
-    let initial = trace.events.iter().filter(|e| e.kind == EventKind::InitialStatus).map(|e| e.server);
-    let changed = trace.changes.iter().map(|c| c.server);
-    let mut out: Vec<Actor> = vec![];
-    for actor in initial.chain(changed) {
-        if actor != Actor::Cluster && !out.contains(&actor) {
-            out.push(actor);
-        }
-    }
-    out
-}
-
 /// Every lane of the timeline of `trace` over `[0, horizon]`.
 pub fn lanes(trace: &Trace, horizon: Time, chat: bool) -> Vec<Lane> {
-    let servers = servers(trace);
+    let servers = trace.servers();
     let mut out = vec![];
     for &server in &servers {
         out.push(Lane::new(server.as_str(), LaneKind::Status, status_marks(trace, server, horizon)));
@@ -79,16 +65,20 @@ pub fn lanes(trace: &Trace, horizon: Time, chat: bool) -> Vec<Lane> {
     if !cluster.is_empty() {
         out.push(Lane::new("cluster events", LaneKind::Events, cluster));
     }
-    let span = |label: &str, marks| Lane::new(label, LaneKind::Span, marks);
+    let faults = faults::faults(trace, &servers, horizon);
+    let span = |label: &str, pick: &dyn Fn(FaultKind) -> bool| {
+        let marks = faults.iter().filter(|f| pick(f.kind)).map(fault_mark).collect();
+        Lane::new(label, LaneKind::Span, marks)
+    };
     if chat {
-        out.push(span("data centre lost", fault_marks(trace, horizon)));
+        out.push(span("data centre lost", &FaultKind::of_a_server));
         out.extend(runbook_lanes(trace));
         return out;
     }
-    out.push(span("faults", fault_marks(trace, horizon)));
-    out.push(span("link cuts", link_marks(trace, horizon)));
-    out.push(span("split brain", split_brain_marks(trace, &servers, horizon)));
-    out.push(span("message store unmounted", unmounted_marks(trace, horizon)));
+    out.push(span("faults", &FaultKind::of_a_server));
+    out.push(span("link cuts", &|k| k == FaultKind::LinkCut));
+    out.push(span("split brain", &|k| k == FaultKind::SplitBrain));
+    out.push(span("message store unmounted", &|k| k == FaultKind::MailboxesUnmounted));
     out.extend(call_lanes(trace));
     out
 }
@@ -182,185 +172,28 @@ fn event_marks(trace: &Trace, server: Option<Actor>) -> Vec<Mark> {
         .collect()
 }
 
-/// Spans opened by one event and closed by another, keyed by what they hit.
-#[derive(Default)]
-struct Open {
-    spans: BTreeMap<String, (Time, Mark)>,
-    done: Vec<Mark>,
-}
-
-impl Open {
-    fn start(&mut self, key: String, e: &TracedEvent, what: String, class: &str, index: usize) {
-        let mark = Mark {
-            start: e.time.0,
-            end: None,
-            server: e.server.as_str(),
-            class: class.to_string(),
-            what,
-            cause: e.cause.clone(),
-            detail: e.detail.clone(),
-            event: Some(index),
-        };
-        self.spans.entry(key).or_insert((e.time.0, mark));
-    }
-
-    fn end(&mut self, key: &str, at: Time, how: &str) {
-        if let Some((_, mut mark)) = self.spans.remove(key) {
-            mark.end = Some(at.max(mark.start));
-            if !how.is_empty() {
-                mark.detail = format!("{}; ends: {how}", mark.detail);
-            }
-            self.done.push(mark);
-        }
-    }
-
-    /// The spans, those never ended lasting to the horizon, in time order.
-    fn finish(mut self, horizon: Time) -> Vec<Mark> {
-        for (_, (_, mut mark)) in std::mem::take(&mut self.spans) {
-            mark.end = Some(horizon.max(mark.start));
-            self.done.push(mark);
-        }
-        self.done.sort_by_key(|m| m.start);
-        self.done
-    }
-}
-
-/// Crashes until the restart, stopped services until they start again,
-/// and the chat pool's lost data centre (for the rest of the run).
-fn fault_marks(trace: &Trace, horizon: Time) -> Vec<Mark> {
-    let mut open = Open::default();
-    for (i, e) in trace.events.iter().enumerate() {
-        let server = e.server.as_str();
-        let service_key = format!("{server}/{}", e.service);
-        match e.kind {
-            EventKind::Crash => open.start(server.into(), e, format!("{server} down (crash)"), "fault f-crash", i),
-            EventKind::Restart => open.end(server, e.time.0, &e.detail),
-            EventKind::ServiceStopped => {
-                open.start(service_key, e, format!("{} stopped on {server}", e.service), "fault f-service", i)
-            }
-            EventKind::ServiceStarted => open.end(&service_key, e.time.0, &e.detail),
-            EventKind::DatacenterDown => {
-                open.start(server.into(), e, "primary data centre lost".into(), "fault f-crash", i)
-            }
-            _ => {}
-        }
-    }
-    open.finish(horizon)
-}
-
-/// Link cuts: from the first cut while all links were up to the heal that
-/// leaves none cut. Cuts of one directed link may overlap (a timeline entry,
-/// a random cut); a timeline `heal` clears its links whatever cut them,
-/// the end of a `for` or a random repair undoes one cut.
-fn link_marks(trace: &Trace, horizon: Time) -> Vec<Mark> {
-    let mut cuts: BTreeMap<(usize, usize), u32> = BTreeMap::new();
-    let mut current: Option<Mark> = None;
-    let mut named = Links::NONE;
-    let mut out = vec![];
-    for (i, e) in trace.events.iter().enumerate() {
-        match e.kind {
-            EventKind::Partition => {
-                for pair in e.links.pairs() {
-                    *cuts.entry(pair).or_default() += 1;
-                }
-                named = Links::of(named.pairs().chain(e.links.pairs()));
-                current.get_or_insert_with(|| Mark {
-                    start: e.time.0,
-                    end: None,
-                    server: Actor::Cluster.as_str(),
-                    class: "fault f-link".into(),
-                    what: String::new(),
-                    cause: e.cause.clone(),
-                    detail: e.detail.clone(),
-                    event: Some(i),
-                });
-            }
-            EventKind::Heal => {
-                for pair in e.links.pairs() {
-                    let count = cuts.entry(pair).or_default();
-                    *count = if e.cause == "timeline" { 0 } else { count.saturating_sub(1) };
-                }
-                if cuts.values().all(|&n| n == 0)
-                    && let Some(mut mark) = current.take()
-                {
-                    mark.end = Some(e.time.0.max(mark.start));
-                    mark.what = format!("{} cut", named.describe());
-                    mark.detail = format!("{}; ends: {}", mark.detail, e.detail);
-                    out.push(mark);
-                    named = Links::NONE;
-                }
-            }
-            _ => {}
-        }
-    }
-    if let Some(mut mark) = current {
-        mark.end = Some(horizon.max(mark.start));
-        mark.what = format!("{} cut", named.describe());
-        out.push(mark);
-    }
-    out
-}
-
-/// Where two or more servers are primary at once, from the status changes.
-fn split_brain_marks(trace: &Trace, servers: &[Actor], horizon: Time) -> Vec<Mark> {
-    let primary = State::Server(Status::Primary);
-    let mut status: Vec<Option<State>> = servers
-        .iter()
-        .map(|s| {
-            let initial = trace.events.iter().find(|e| e.server == *s && e.kind == EventKind::InitialStatus);
-            initial.and_then(|e| State::parse(&e.status))
-        })
-        .collect();
-    let primaries = |status: &[Option<State>]| status.iter().filter(|s| **s == Some(primary)).count();
-    let mut out = vec![];
-    let mut since = (primaries(&status) >= 2).then_some(Time::ZERO);
-    let close = |from: Time, to: Time, out: &mut Vec<Mark>| {
-        out.push(Mark {
-            start: from,
-            end: Some(to.max(from)),
-            server: Actor::Cluster.as_str(),
-            class: "fault f-split".into(),
-            what: "two primaries".into(),
-            cause: String::new(),
-            detail: format!("split brain for {}", super::duration_text(to.saturating_sub(from))),
-            event: None,
-        });
+fn fault_mark(f: &Fault) -> Mark {
+    let class = match f.kind {
+        FaultKind::Crash | FaultKind::DataCentreLoss => "fault f-crash",
+        FaultKind::ServiceStopped => "fault f-service",
+        FaultKind::LinkCut => "fault f-link",
+        FaultKind::SplitBrain => "fault f-split",
+        FaultKind::MailboxesUnmounted => "fault f-unmounted",
     };
-    for c in &trace.changes {
-        let Some(index) = servers.iter().position(|s| *s == c.server) else { continue };
-        status[index] = Some(c.to);
-        let split = primaries(&status) >= 2;
-        match (since, split) {
-            (None, true) => since = Some(c.time.0),
-            (Some(from), false) => {
-                close(from, c.time.0, &mut out);
-                since = None;
-            }
-            _ => {}
-        }
+    let detail = match f.kind {
+        FaultKind::SplitBrain => format!("split brain for {}", super::duration_text(f.end - f.start)),
+        _ => f.detail.clone(),
+    };
+    Mark {
+        start: f.start,
+        end: Some(f.end),
+        server: f.server.as_str(),
+        class: class.into(),
+        what: f.what.clone(),
+        cause: f.cause.clone(),
+        detail,
+        event: f.event,
     }
-    if let Some(from) = since {
-        close(from, horizon, &mut out);
-    }
-    out
-}
-
-/// The message store unmounted by split-brain recovery (R15), until it is
-/// mounted again or the recovery ends.
-fn unmounted_marks(trace: &Trace, horizon: Time) -> Vec<Mark> {
-    let mut open = Open::default();
-    for (i, e) in trace.events.iter().enumerate() {
-        match e.kind {
-            EventKind::MessageStoreUnmounted => {
-                open.start(String::new(), e, "message store unmounted".into(), "fault f-unmounted", i)
-            }
-            EventKind::MessageStoreMounted | EventKind::SplitBrainRecoveryCompleted => {
-                open.end("", e.time.0, &e.detail)
-            }
-            _ => {}
-        }
-    }
-    open.finish(horizon)
 }
 
 /// The calls affected, from `load.csv`'s bins: a lane each for calls
@@ -488,7 +321,9 @@ pub fn initial_view(trace: &Trace, horizon: Time) -> (Time, Time) {
 mod tests {
     use super::*;
     use crate::engine::SECOND;
+    use crate::model::trace::Links;
     use crate::report::rows::Seconds;
+    use crate::scenario::Status;
 
     fn event(t: u64, server: Actor, kind: EventKind, cause: &str, links: Links) -> TracedEvent {
         TracedEvent {
@@ -519,7 +354,7 @@ mod tests {
     }
 
     fn trace(events: Vec<TracedEvent>, changes: Vec<TracedChange>) -> Trace {
-        Trace { replication: 0, replications: 1, events, changes, load: vec![] }
+        Trace { replication: 0, replications: 1, events, changes, load: vec![], status_time: Default::default() }
     }
 
     fn spans(marks: &[Mark]) -> Vec<(u64, u64)> {
@@ -539,70 +374,6 @@ mod tests {
         assert_eq!(spans(&marks), [(0, 10), (10, 40), (40, 100)]);
         let what: Vec<&str> = marks.iter().map(|m| m.what.as_str()).collect();
         assert_eq!(what, ["primary", "not_functioning", "starting"]);
-    }
-
-    #[test]
-    fn overlapping_cuts_make_one_span_until_the_last_link_heals() {
-        // Both directions publisher–subscriber cut at 10 s (timeline), the
-        // publisher→network direction at 15 s (random); the first heal at
-        // 20 s leaves the second cut, the random repair at 30 s ends it.
-        let ps = Links::of([(0, 1), (1, 0)]);
-        let pn = Links::of([(0, 3)]);
-        let t = trace(
-            vec![
-                event(10, Actor::Cluster, EventKind::Partition, "timeline", ps),
-                event(15, Actor::Cluster, EventKind::Partition, "random", pn),
-                event(20, Actor::Cluster, EventKind::Heal, "for_ended", ps),
-                event(30, Actor::Cluster, EventKind::Heal, "random", pn),
-            ],
-            vec![],
-        );
-        let marks = link_marks(&t, SECOND * 100);
-        assert_eq!(spans(&marks), [(10, 30)]);
-        assert_eq!(marks[0].what, "publisher–subscriber, publisher→network cut");
-    }
-
-    #[test]
-    fn a_timeline_heal_clears_every_cut_of_its_links() {
-        let ps = Links::of([(0, 1)]);
-        let t = trace(
-            vec![
-                event(10, Actor::Cluster, EventKind::Partition, "timeline", ps),
-                event(12, Actor::Cluster, EventKind::Partition, "random", ps),
-                event(20, Actor::Cluster, EventKind::Heal, "timeline", Links::of([(0, 1), (1, 0)])),
-            ],
-            vec![],
-        );
-        assert_eq!(spans(&link_marks(&t, SECOND * 100)), [(10, 20)]);
-    }
-
-    #[test]
-    fn a_crash_without_a_restart_lasts_to_the_horizon() {
-        let t = trace(
-            vec![
-                event(10, Actor::Publisher, EventKind::Crash, "timeline", Links::NONE),
-                event(20, Actor::Publisher, EventKind::Restart, "for_ended", Links::NONE),
-                event(60, Actor::Subscriber, EventKind::Crash, "random", Links::NONE),
-            ],
-            vec![],
-        );
-        let marks = fault_marks(&t, SECOND * 100);
-        assert_eq!(spans(&marks), [(10, 20), (60, 100)]);
-        assert_eq!((marks[0].server, marks[1].server), ("publisher", "subscriber"));
-    }
-
-    #[test]
-    fn split_brain_is_where_both_servers_are_primary() {
-        let t = trace(
-            vec![initial(Actor::Publisher, "primary"), initial(Actor::Subscriber, "secondary")],
-            vec![
-                change(20, Actor::Subscriber, Status::Secondary, Status::Primary),
-                change(50, Actor::Publisher, Status::Primary, Status::SplitBrainRecovery),
-                change(50, Actor::Subscriber, Status::Primary, Status::SplitBrainRecovery),
-            ],
-        );
-        let servers = servers(&t);
-        assert_eq!(spans(&split_brain_marks(&t, &servers, SECOND * 100)), [(20, 50)]);
     }
 
     #[test]
