@@ -18,8 +18,14 @@ pub mod traces;
 /// the pictures against it): the font family every text names, each voice
 /// status's colour in legend order, and each fault's colour.
 pub mod palette {
-    pub use super::charts::style::{FAMILY, STATUSES, fault_color};
-    pub use super::charts::timeline::FaultKind;
+    pub use super::charts::style::{FAMILY, STATUSES};
+    pub use super::faults::FaultKind;
+    use plotters::style::RGBColor;
+
+    /// The colour a chart marks a fault of `kind` with.
+    pub fn fault_color(kind: FaultKind) -> RGBColor {
+        super::charts::style::fault_look(kind).0
+    }
 }
 
 use crate::engine::{SECOND, Time};

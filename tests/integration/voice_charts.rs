@@ -63,7 +63,8 @@ fn day() -> Day {
 
 /// The palette colour of a voice status.
 fn status_color(status: &str) -> Rgb {
-    let (_, color) = palette::STATUSES.iter().find(|(name, _)| *name == status).unwrap_or_else(|| panic!("{status}"));
+    let (_, color) =
+        palette::STATUSES.iter().find(|(name, _)| name.as_str() == status).unwrap_or_else(|| panic!("{status}"));
     Rgb(color.0, color.1, color.2)
 }
 
@@ -148,7 +149,7 @@ fn each_status_lane_shows_the_palette_colour_of_the_status_the_trace_gives_at_ea
 #[test]
 fn the_legend_pairs_each_voice_status_with_its_palette_colour() {
     let day = day();
-    for (status, _) in palette::STATUSES {
+    for status in palette::STATUSES.map(|(status, _)| status.as_str()) {
         let label = day.chart.iter().find(|e| e.name == "text" && e.text == status);
         let label = label.unwrap_or_else(|| panic!("the legend lacks {status}"));
         // The swatch: a rectangle level with the label, ending just before it.
