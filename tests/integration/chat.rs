@@ -348,3 +348,50 @@ fn c1_c3_c5_every_post_before_the_failure_is_in_one_backup_or_lost() {
     assert_eq!(counted("datacenter_down"), metric("posts_lost"));
     assert_eq!(counted("compliance_adapter") + metric("compliance_records_lost"), metric("posts"));
 }
+
+#[test]
+fn c3_c4_the_databases_statuses_follow_the_runbook() {
+    // The runbook of c4_the_outage_is_the_sum_of_the_runbook_steps_in_the_seeds_order:
+    // the primary is lost at 1h50m (6600 s); deciding takes 5 min (6900 s);
+    // removing log shipping 2, copying 5, applying 3 × 1, bringing online 2
+    // and setting the pool state 1 end step 5 at 7680 s; the mirror's 20 min
+    // end at 8880 s.
+    let s = chat_scenario(&example(
+        "1h50m",
+        "log_shipping: {copy_interval: 1h, restore_interval: 1h}\n\
+         runbook: {decide: 5m, install_mirror: 20m}\n",
+    ));
+    let trace = chat_trace(&s);
+    let changes: Vec<(f64, &str, &str, &str, &str)> = trace
+        .statuses
+        .iter()
+        .map(|c| (c.at.secs(), c.actor.as_str(), c.from.as_str(), c.to.as_str(), c.cause))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (6600.0, "mgc_primary", "online_mirrored", "down", "datacenter_down"),
+            (6900.0, "mgc_backup", "log_shipping", "failing_over", "runbook_decided"),
+            (7680.0, "mgc_backup", "failing_over", "online_unmirrored", "runbook_pool_failed_over"),
+            (8880.0, "mgc_backup", "online_unmirrored", "online_mirrored", "runbook_mirror_installed"),
+        ]
+    );
+}
+
+#[test]
+fn c1_a_pool_without_posts_fails_over_and_loses_nothing() {
+    // No posts at all (a rate of 0 is allowed): the runbook runs as ever,
+    // with copying and applying (of empty backups) set to take no time:
+    // 5 + 2 + 0 + 0 + 2 + 1 + 20 + 2 = 32 min = 1920 s of outage; nothing is
+    // posted, refused or lost.
+    let s = chat_scenario(
+        "kind: persistent_chat\nduration: 2h\nseed: 3\nchat: {posts_per_hour: 0}\n\
+         runbook: {decide: 5m, copy_backups: 0s, apply_per_backup: 0s, install_mirror: 20m}\n\
+         failures: [{at: 1h, datacenter_down: primary}]\n",
+    );
+    let rows = runs(&s, 2);
+    for metric in ["posts", "posts_refused", "posts_lost", "compliance_records_lost"] {
+        assert_eq!(col(&rows, metric), [0.0, 0.0], "{metric}");
+    }
+    assert_eq!(col(&rows, "outage_s"), [1920.0, 1920.0]);
+}
