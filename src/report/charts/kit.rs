@@ -9,8 +9,8 @@
 //! │ panels on a mesh: grid, axis, labels in one style                     │
 //! └ time axis: hours, or days beyond four days ───────────────────────────┘
 //! ```
-//! Also here: the one bound every drawing function puts on its backend,
-//! and the order in which charts pick the metrics worth a panel.
+//! Also here (from `layout`, below it): the one bound every drawing function
+//! puts on its backend; and the order in which charts pick the metrics worth a panel.
 
 use super::layout::{self, Legend, PLOT_LEFT, Swatch};
 use super::style::{self, Statuses};
@@ -18,18 +18,11 @@ use super::timeline::{self, Segment};
 use crate::report::faults::FaultKind;
 use anyhow::Result;
 use plotters::chart::MeshStyle;
-use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// A backend the charts draw on: any plotters backend whose errors can
-/// travel in an `anyhow::Error`.
-pub trait Backend: DrawingBackend<ErrorType: 'static> {}
-
-impl<T: DrawingBackend<ErrorType: 'static>> Backend for T {}
-
-pub type Area<DB> = DrawingArea<DB, Shift>;
+pub use super::layout::{Area, Backend};
 
 /// A panel with numbers on both axes.
 pub type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;

@@ -10,13 +10,20 @@
 //! size over ascent minus descent). A font ab_glyph cannot read falls back to
 //! plotters' own placement: text is never lost, at worst uneven.
 
-use super::kit::{Area, Backend};
 use super::style;
 use ab_glyph::{Font, FontRef, GlyphId, PxScale, ScaleFont};
 use anyhow::Result;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::cell::Cell;
+use std::sync::OnceLock;
+
+/// A backend the charts draw on: any plotters backend whose errors can
+/// travel in an `anyhow::Error`.
+pub trait Backend: DrawingBackend<ErrorType: 'static> {}
+impl<T: DrawingBackend<ErrorType: 'static>> Backend for T {}
+pub type Area<DB> = DrawingArea<DB, Shift>;
 
 /// Left edge of every plot, in pixels: room for lane names and y labels.
 pub const PLOT_LEFT: u32 = 190;
@@ -37,8 +44,11 @@ pub fn with_glyph_placement<R>(on: bool, draw: impl FnOnce() -> R) -> R {
     result
 }
 
+/// Glyph metrics of the bundled font in `style`'s weight.
 fn metrics(style: &TextStyle) -> Option<&'static Metrics> {
-    style::metrics(matches!(style.font.get_style(), FontStyle::Bold))
+    static METRICS: OnceLock<[Option<Metrics>; 2]> = OnceLock::new();
+    let fonts = METRICS.get_or_init(|| [Metrics::parse(style::REGULAR), Metrics::parse(style::BOLD)]);
+    fonts[usize::from(matches!(style.font.get_style(), FontStyle::Bold))].as_ref()
 }
 
 /// Text at a pixel position with the given anchor.

@@ -4,7 +4,6 @@
 //! The font is compiled in (DejaVu Sans, assets/fonts) so that a chart draws
 //! the same pixels on a machine with no fonts at all.
 
-use super::layout::Metrics;
 use crate::model::trace::DbStatus;
 use crate::report::faults::FaultKind;
 use crate::report::folder::Trace;
@@ -13,8 +12,8 @@ use anyhow::Result;
 use plotters::style::{FontFamily, FontStyle, RGBColor, TextStyle, register_font};
 use std::sync::OnceLock;
 
-const REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+pub(super) const REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+pub(super) const BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// The family every text of every chart uses.
 pub const FAMILY: &str = "sans-serif";
@@ -28,12 +27,6 @@ pub fn register_fonts() -> Result<()> {
         Ok(())
     });
     outcome.clone().map_err(anyhow::Error::msg)
-}
-
-/// Glyph metrics of the regular or the bold font, for per-character placement.
-pub fn metrics(bold: bool) -> Option<&'static Metrics> {
-    static METRICS: OnceLock<[Option<Metrics>; 2]> = OnceLock::new();
-    METRICS.get_or_init(|| [Metrics::parse(REGULAR), Metrics::parse(BOLD)])[usize::from(bold)].as_ref()
 }
 
 pub const WIDTH: u32 = 1600;
