@@ -1,7 +1,7 @@
 //! A full clustersim run of the no-failure loss system (pimg_timg, 16 shared
 //! ports, 400 calls/hour, exponential 90 s holds), in calls per second, next
 //! to the floor (`benches/floor.rs`) on the same system in the same process.
-//! The target: clustersim at no less than half the floor's rate.
+//! The target: clustersim at no less than the floor's rate.
 //!
 //! ```sh
 //! cargo bench --bench loss_system
