@@ -395,3 +395,30 @@ fn c1_a_pool_without_posts_fails_over_and_loses_nothing() {
     }
     assert_eq!(col(&rows, "outage_s"), [1920.0, 1920.0]);
 }
+
+#[test]
+fn c3_the_failure_event_says_what_was_lost_and_where() {
+    // The scenario of c3_uncopied_backups_are_lost_with_the_share. The
+    // failure's event counts every post lost; its text splits them into
+    // posts since the last log backup and posts in backups that went with
+    // the share, and names the share only when it held some.
+    for survives in [true, false] {
+        let s = chat_scenario(&example(
+            "1h50m",
+            &format!("log_shipping: {{copy_interval: 1h, restore_interval: 1h}}\nbackup_share_survives: {survives}\n"),
+        ));
+        let run = chat::simulate(&s, 0, RunOptions::default(), Recorder::new(s.duration.as_us(), 0)).unwrap();
+        let metric = |name: &str| run.metrics[METRICS.iter().position(|m| *m == name).unwrap()] as u64;
+        let trace = run.tracer.finish();
+        let down = trace.events.iter().find(|e| e.kind.as_str() == "datacenter_down").unwrap();
+        let (lost, on_share) = (metric("posts_lost"), if survives { 0 } else { metric("posts_in_uncopied_backups") });
+        assert!(lost > 0 && (survives || on_share > 0), "lost {lost}, on the share {on_share}");
+        assert_eq!(down.fields.count, Some(lost));
+        let share = if survives { String::new() } else { format!(" and {on_share} in backups lost with the share") };
+        let text = format!(
+            "primary data centre lost: mgc, its mirror and the front ends; {} post(s) since the last log backup{share}",
+            lost - on_share
+        );
+        assert_eq!(down.detail, text);
+    }
+}
