@@ -422,3 +422,28 @@ fn c3_the_failure_event_says_what_was_lost_and_where() {
         assert_eq!(down.detail, text);
     }
 }
+
+#[test]
+fn c3_c4_the_copy_step_counts_the_files_it_copies_only_when_the_share_survives() {
+    // Copies hourly, failure at 1h50m: the 01:15, 01:30 and 01:45 backups are
+    // still on the share. Deciding in 5 min removes log shipping at 1h57m,
+    // before the 02:00 copy. If the share survives, step 2 copies those three
+    // files; if not, they went with it and the step has nothing to count.
+    for (survives, files) in [(true, Some(3)), (false, None)] {
+        let s = chat_scenario(&example(
+            "1h50m",
+            &format!(
+                "log_shipping: {{copy_interval: 1h, restore_interval: 1h}}\nrunbook: {{decide: 5m}}\n\
+                 backup_share_survives: {survives}\n"
+            ),
+        ));
+        let trace = chat_trace(&s);
+        let copied: Vec<Option<u64>> = trace
+            .events
+            .iter()
+            .filter(|e| e.kind.as_str() == "runbook_backups_copied")
+            .map(|e| e.fields.count)
+            .collect();
+        assert_eq!(copied, [files], "share survives: {survives}");
+    }
+}
