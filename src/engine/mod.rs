@@ -96,11 +96,6 @@ impl<E: Copy> Scheduler<E> {
         debug_assert!(at >= self.now, "event scheduled in the past");
         self.queue.push(at.max(self.now), Priority::Late, event);
     }
-
-    /// Number of events waiting.
-    pub fn pending(&self) -> usize {
-        self.queue.len()
-    }
 }
 
 impl<E: Copy> Default for Scheduler<E> {
