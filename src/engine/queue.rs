@@ -140,16 +140,6 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
-    /// The time of the next event.
-    #[inline]
-    pub fn peek_time(&self) -> Option<Time> {
-        let next = self.peek_kept().map(|e| e.time);
-        match &self.chain {
-            Some(s) if next.is_none_or(|t| s.time <= t) => Some(s.time),
-            _ => next,
-        }
-    }
-
     /// The next entry of the array or heap.
     #[inline(always)]
     fn peek_kept(&self) -> Option<&Entry<E>> {
@@ -292,7 +282,48 @@ mod tests {
                 now = at.as_us();
             }
             assert_eq!(queue.len(), pending.len());
+            assert_eq!(queue.is_empty(), pending.is_empty());
         }
         assert!(queue.is_empty() && pending.is_empty());
+    }
+
+    fn shape<E>(queue: &EventQueue<E>) -> (&'static str, usize) {
+        match &queue.shape {
+            Shape::Sorted(sorted) => ("sorted", sorted.len()),
+            Shape::Heap(heap) => ("heap", heap.len()),
+        }
+    }
+
+    /// The module's rule: the sorted array holds up to SORTED_MAX events, the
+    /// next push turns it into a heap, and the heap turns back once popping
+    /// has brought it down to half of that (not at every event around the limit).
+    #[test]
+    fn the_queue_is_a_heap_from_past_sorted_max_until_it_halves() {
+        let mut queue = EventQueue::new();
+        for (i, at) in times(SORTED_MAX, 1_000).into_iter().enumerate() {
+            queue.push(Time::from_us(at), Priority::Normal, i);
+            assert_eq!(shape(&queue), ("sorted", i + 1));
+        }
+        queue.push(Time::from_us(7), Priority::Normal, SORTED_MAX);
+        assert_eq!(shape(&queue), ("heap", SORTED_MAX + 1));
+        // Back under the limit, still a heap until half of it.
+        while queue.len() > SORTED_MAX / 2 + 1 {
+            queue.pop_before(Time::MAX).unwrap();
+            assert_eq!(shape(&queue).0, "heap", "at {}", queue.len());
+        }
+        queue.pop_before(Time::MAX).unwrap();
+        assert_eq!(shape(&queue), ("sorted", SORTED_MAX / 2));
+    }
+
+    /// `Ord`'s contract: two entries are equal exactly when they compare
+    /// equal, that is when time, priority and sequence are all the same.
+    #[test]
+    fn entries_are_equal_exactly_when_their_keys_are() {
+        let entry = |us, rank| Entry { time: Time::from_us(us), rank, event: () };
+        let a = entry(5, 3);
+        for (b, equal) in [(entry(5, 3), true), (entry(5, 4), false), (entry(6, 3), false)] {
+            assert_eq!(a == b, equal);
+            assert_eq!(a.cmp(&b) == Ordering::Equal, equal);
+        }
     }
 }

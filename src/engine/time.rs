@@ -6,7 +6,7 @@
 //! through [`Time::secs`] (for reporting).
 
 use std::fmt;
-use std::ops::{Add, AddAssign, Div, Mul, Rem, Sub, SubAssign};
+use std::ops::{Add, AddAssign, Div, Mul, Rem, Sub};
 
 /// A simulated instant (since the start of the run) or span, in microseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -42,12 +42,9 @@ impl Time {
     /// number, saturating at [`Time::MAX`] (where a sampled duration becomes a time).
     #[inline]
     pub fn from_secs_f64(s: f64) -> Time {
-        if s.is_nan() || s <= 0.0 {
-            Time::ZERO
-        } else {
-            let us = s * SECOND.0 as f64;
-            if us >= u64::MAX as f64 { Time::MAX } else { Time(round_u64(us)) }
-        }
+        // round_u64 takes NaN and what is below zero to 0.
+        let us = s * SECOND.0 as f64;
+        if us >= u64::MAX as f64 { Time::MAX } else { Time(round_u64(us)) }
     }
 
     pub const fn is_zero(self) -> bool {
@@ -98,23 +95,23 @@ impl Time {
     }
 }
 
-/// `x.round() as u64` for 0 <= x < 2^64 without the libm call (same result:
-/// x - trunc(x) is exact, and ties go away from zero).
+/// `x.round() as u64` (saturating, 0 for NaN) without the libm call (same
+/// result: x - trunc(x) is exact, and ties go away from zero).
 #[inline]
 pub fn round_u64(x: f64) -> u64 {
     // Below 2^52, without a float-to-integer conversion (a dozen instructions
     // with Rust's saturating `as`): adding 2^52 rounds x to the nearest whole
     // number, ties to even, and leaves that number in the low bits; the
     // difference back to x is exact, and is 0.5 only for a tie that went down.
-    // From 2^52 up every f64 is a whole number.
+    // From 2^52 up every f64 is a whole number, so `as` (saturating, and 0
+    // for NaN and below zero) is already exact there.
     const TWO_52: f64 = 4_503_599_627_370_496.0;
     if (0.0..TWO_52).contains(&x) {
         let biased = x + TWO_52;
         let nearest = biased.to_bits() - TWO_52.to_bits();
         return nearest + (x - (biased - TWO_52) == 0.5) as u64;
     }
-    let t = x as u64;
-    if x - t as f64 >= 0.5 { t + 1 } else { t }
+    x as u64
 }
 
 impl Add for Time {
@@ -137,13 +134,6 @@ impl Sub for Time {
     #[inline]
     fn sub(self, other: Time) -> Time {
         Time(self.0 - other.0)
-    }
-}
-
-impl SubAssign for Time {
-    #[inline]
-    fn sub_assign(&mut self, other: Time) {
-        self.0 -= other.0;
     }
 }
 
@@ -182,12 +172,6 @@ impl Rem for Time {
     }
 }
 
-impl std::iter::Sum for Time {
-    fn sum<I: Iterator<Item = Time>>(iter: I) -> Time {
-        Time(iter.map(|t| t.0).sum())
-    }
-}
-
 impl fmt::Display for Time {
     /// Seconds, exactly: `3600 s`, `12.5 s`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -211,6 +195,9 @@ mod tests {
         assert_eq!(Time::from_secs_f64(1e-7), Time::ZERO);
         assert_eq!(Time::from_secs_f64(-3.0), Time::ZERO);
         assert_eq!(Time::from_secs_f64(f64::NAN), Time::ZERO);
+        assert_eq!(Time::from_secs_f64(f64::NEG_INFINITY), Time::ZERO);
+        assert_eq!(Time::from_secs_f64(-0.0), Time::ZERO);
+        assert_eq!(Time::from_secs_f64(f64::INFINITY), Time::MAX);
         assert_eq!(Time::from_secs_f64(1e300), Time::MAX);
         assert_eq!(Time::from_us(2_500_000).secs(), 2.5);
         assert_eq!(Time::from_us(12_500_000).to_string(), "12.5 s");
