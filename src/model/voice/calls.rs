@@ -278,3 +278,28 @@ impl<T: Tracer> Voice<T> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RunOptions;
+    use crate::model::trace::NoTrace;
+    use crate::scenario::{Scenario, parse_str};
+
+    /// The invariant checker's own count: with checks on, each call placed on
+    /// a server that answers no calls (R2: here one that is not functioning)
+    /// is counted as answered wrongly, which fails the run's invariants. The
+    /// router never does this; the test places the calls by hand.
+    #[test]
+    fn r2_the_checker_counts_a_call_answered_by_a_server_that_answers_none() {
+        let Ok(Scenario::Voice(scenario)) = parse_str("t.yaml", "t", "duration: 1h\n") else { panic!("a voice scenario") };
+        let options = RunOptions { check_invariants: true, ..RunOptions::default() };
+        let (mut model, mut sched) = Voice::new(&scenario, 0, options, NoTrace);
+        model.answer(SUBSCRIBER, Time::from_us(5), false, true, &mut sched);
+        assert_eq!(model.tally.answered_wrongly, 0, "the subscriber answers at the start");
+        model.servers[SUBSCRIBER].status = Status::NotFunctioning;
+        model.answer(SUBSCRIBER, Time::from_us(5), false, true, &mut sched);
+        model.answer(SUBSCRIBER, Time::from_us(5), false, true, &mut sched);
+        assert_eq!(model.tally.answered_wrongly, 2);
+    }
+}
