@@ -302,4 +302,42 @@ mod tests {
         model.answer(SUBSCRIBER, Time::from_us(5), false, true, &mut sched);
         assert_eq!(model.tally.answered_wrongly, 2);
     }
+
+    fn model(phone_system: &str) -> Voice<NoTrace> {
+        let yaml = format!("duration: 1h\nphone_system: {phone_system}\n");
+        let Ok(Scenario::Voice(scenario)) = parse_str("t.yaml", "t", &yaml) else { panic!("a voice scenario") };
+        Voice::new(&scenario, 0, RunOptions::default(), NoTrace).0
+    }
+
+    /// R17's `least_busy`: fewer calls in progress first, then more free
+    /// ports, then the publisher. Ten ports per server (sip_trunk's half of 20).
+    #[test]
+    fn r17_least_busy_offers_to_fewer_calls_then_more_free_ports_then_the_publisher() {
+        let mut m = model("{integration: sip_trunk, ports: 20, allocation: {publisher: 10, subscriber: 10}, routing: least_busy}");
+        for (busy, subscriber_capacity, order) in [
+            ([3, 1], 10, [SUBSCRIBER, PUBLISHER]),
+            ([1, 3], 10, [PUBLISHER, SUBSCRIBER]),
+            ([2, 2], 10, [PUBLISHER, SUBSCRIBER]),
+            ([2, 2], 12, [SUBSCRIBER, PUBLISHER]),
+            ([2, 2], 8, [PUBLISHER, SUBSCRIBER]),
+        ] {
+            m.servers[PUBLISHER].busy = busy[0];
+            m.servers[SUBSCRIBER].busy = busy[1];
+            m.servers[SUBSCRIBER].capacity = subscriber_capacity;
+            assert_eq!(m.routing_order(), order, "busy {busy:?}, subscriber capacity {subscriber_capacity}");
+        }
+    }
+
+    /// R18's window is half-open: for `dead_server_detect` after a server
+    /// stops answering abruptly a call offered to it rings unanswered; from
+    /// the window's end on, the server is skipped.
+    #[test]
+    fn r18_the_stale_window_ends_at_its_end_exclusive() {
+        let mut m = model("{integration: sccp, ports: 8, allocation: {publisher: 4, subscriber: 4}, routing: publisher_first}");
+        let end = Time::from_us(10_000_000);
+        m.servers[PUBLISHER].answering = false;
+        m.servers[PUBLISHER].stale_until = end;
+        assert!(matches!(m.route(end - Time::from_us(1)), Err(Block::Stale)));
+        assert!(matches!(m.route(end), Ok(SUBSCRIBER)));
+    }
 }
