@@ -286,15 +286,24 @@ mod tests {
     use crate::model::trace::NoTrace;
     use crate::scenario::{Scenario, parse_str};
 
+    fn build(phone_system: &str, options: RunOptions) -> (Voice<NoTrace>, Scheduler<Ev>) {
+        let yaml = format!("duration: 1h\nphone_system: {phone_system}\n");
+        let Ok(Scenario::Voice(scenario)) = parse_str("t.yaml", "t", &yaml) else { panic!("a voice scenario") };
+        Voice::new(&scenario, 0, options, NoTrace)
+    }
+
+    fn model(phone_system: &str) -> Voice<NoTrace> {
+        build(phone_system, RunOptions::default()).0
+    }
+
     /// The invariant checker's own count: with checks on, each call placed on
     /// a server that answers no calls (R2: here one that is not functioning)
     /// is counted as answered wrongly, which fails the run's invariants. The
     /// router never does this; the test places the calls by hand.
     #[test]
     fn r2_the_checker_counts_a_call_answered_by_a_server_that_answers_none() {
-        let Ok(Scenario::Voice(scenario)) = parse_str("t.yaml", "t", "duration: 1h\n") else { panic!("a voice scenario") };
         let options = RunOptions { check_invariants: true, ..RunOptions::default() };
-        let (mut model, mut sched) = Voice::new(&scenario, 0, options, NoTrace);
+        let (mut model, mut sched) = build("{integration: sccp}", options);
         model.answer(SUBSCRIBER, Time::from_us(5), false, true, &mut sched);
         assert_eq!(model.tally.answered_wrongly, 0, "the subscriber answers at the start");
         model.servers[SUBSCRIBER].status = Status::NotFunctioning;
@@ -303,17 +312,13 @@ mod tests {
         assert_eq!(model.tally.answered_wrongly, 2);
     }
 
-    fn model(phone_system: &str) -> Voice<NoTrace> {
-        let yaml = format!("duration: 1h\nphone_system: {phone_system}\n");
-        let Ok(Scenario::Voice(scenario)) = parse_str("t.yaml", "t", &yaml) else { panic!("a voice scenario") };
-        Voice::new(&scenario, 0, RunOptions::default(), NoTrace).0
-    }
-
     /// R17's `least_busy`: fewer calls in progress first, then more free
     /// ports, then the publisher. Ten ports per server (sip_trunk's half of 20).
     #[test]
     fn r17_least_busy_offers_to_fewer_calls_then_more_free_ports_then_the_publisher() {
-        let mut m = model("{integration: sip_trunk, ports: 20, allocation: {publisher: 10, subscriber: 10}, routing: least_busy}");
+        let mut m = model(
+            "{integration: sip_trunk, ports: 20, allocation: {publisher: 10, subscriber: 10}, routing: least_busy}",
+        );
         for (busy, subscriber_capacity, order) in [
             ([3, 1], 10, [SUBSCRIBER, PUBLISHER]),
             ([1, 3], 10, [PUBLISHER, SUBSCRIBER]),
@@ -333,7 +338,8 @@ mod tests {
     /// the window's end on, the server is skipped.
     #[test]
     fn r18_the_stale_window_ends_at_its_end_exclusive() {
-        let mut m = model("{integration: sccp, ports: 8, allocation: {publisher: 4, subscriber: 4}, routing: publisher_first}");
+        let mut m =
+            model("{integration: sccp, ports: 8, allocation: {publisher: 4, subscriber: 4}, routing: publisher_first}");
         let end = Time::from_us(10_000_000);
         m.servers[PUBLISHER].answering = false;
         m.servers[PUBLISHER].stale_until = end;
